@@ -41,7 +41,8 @@ def machine() -> str:
 
         info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
         if info:
-            blas = f", {info[0]['internal_api']} {info[0]['version']} ({info[0]['num_threads']} threads)"
+            lib = info[0]
+            blas = f", {lib['internal_api']} {lib['version']} ({lib['num_threads']} threads)"
     except ImportError:
         pass
     return (
