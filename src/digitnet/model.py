@@ -45,12 +45,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     "seed": dict(hidden=(128,), activation="sigmoid", output="sigmoid", lam=1.0,
                  optimizer="tnc", init="uniform", epsilon=0.12),
     "fast": dict(hidden=(800,), activation="relu", output="softmax", lam=0.0, init="he",
-                 optimizer="adam", lr=2e-3, batch_size=256, epochs=14, schedule="cosine",
+                 optimizer="adam", lr=2e-3, batch_size=256, epochs=15, schedule="cosine",
                  warmup_epochs=0.5, dropout=0.0, augment="none", dtype="float32"),
-    "best": dict(hidden=(800, 800), activation="relu", output="softmax", lam=0.0, init="he",
-                 optimizer="adamw", lr=1e-3, weight_decay=0.01, batch_size=128, epochs=60,
-                 schedule="cosine", warmup_epochs=1, dropout=0.1, augment="elastic",
-                 dtype="float32"),
+    "best": dict(hidden=(1024, 1024), activation="relu", output="softmax", lam=0.0,
+                 init="he", optimizer="adamw", lr=1e-3, weight_decay=0.01, batch_size=256,
+                 epochs=45, schedule="cosine", warmup_epochs=1.0, dropout=0.1,
+                 augment="elastic", dtype="float32"),
 }  # fmt: skip
 
 
@@ -142,6 +142,25 @@ class Network:
     random_state : seed of the initialization; None draws a fresh one.
     progress : show a progress bar while fitting (None: when stderr is a terminal).
 
+    Mini-batch training (``optimizer`` ``sgd``, ``adam`` or ``adamw``; keyword only)
+    -------------------------------------------------------------------------------
+    batch_size : images per batch (128). epochs : passes over the training set (10).
+    lr : learning rate (None: 1e-3 for adam/adamw, 0.05 for sgd).
+    schedule : ``constant``, ``step`` (x0.1 every 10 epochs) or ``cosine``;
+    warmup_epochs : linear warm-up, in epochs (may be fractional).
+    momentum, nesterov : sgd's momentum (0.9) and Nesterov's variant.
+    weight_decay : decoupled weight decay (adamw, sgd); ``lam`` still adds the L2
+        penalty to the cost, scaled per batch as ``lam * b / n``.
+    dropout : rate of dropped hidden units during training (inverted dropout).
+    augment : ``none``, ``shift``, ``affine`` or ``elastic`` (see :mod:`digitnet.augment`).
+    val : validation images set aside from the training set (5000), or a fraction;
+        their accuracy picks the best epoch and drives early stopping. Never the test set.
+    patience : stop after this many epochs without a better validation accuracy (None: never).
+    dtype : ``float32`` (fast) or ``float64``.
+    checkpoint : file written atomically after every epoch; ``fit(..., resume=file)``
+        continues from it bit for bit.
+    verbose : print one summary line per epoch.
+
     Fitted attributes
     -----------------
     params_ : (n_params,) float64, the flat parameter vector.
@@ -152,6 +171,8 @@ class Network:
     interrupted_ : whether Ctrl-C stopped training.
     fit_seconds_ : wall time of training.
     metadata_ : everything the model file records (see :meth:`save`).
+    history_, best_epoch_, n_epochs_, timings_ : mini-batch only: the per-epoch and
+        per-batch history, the epoch kept, the epochs run, seconds per phase of the loop.
     """
 
     def __init__(

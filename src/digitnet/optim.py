@@ -209,24 +209,29 @@ class Adam:
         self.t += 1
         _decay(theta, self.lr * self.weight_decay, self.decay_mask)
         dtype = theta.dtype.type
-        # m and v are updated as m += (1 - b1) (g - m): one pass fewer than scaling both terms.
-        np.subtract(grad, m, out=tmp)
-        tmp *= dtype(1 - b1)
-        m += tmp
+        # m and v are kept divided by (1 - b1) and (1 - b2): then m = b1 m + g and
+        # v = b2 v + g^2 take two and three passes over the vector, and the constant
+        # factors fold into the step's scale and epsilon.
+        m *= dtype(b1)
+        m += grad
+        v *= dtype(b2)
         np.multiply(grad, grad, out=tmp)
-        tmp -= v
-        tmp *= dtype(1 - b2)
         v += tmp
-        bias1 = 1 - b1**self.t
-        bias2 = 1 - b2**self.t
+        # lr / bias1 * m_true / (sqrt(v_true / bias2) + eps), with m_true = (1 - b1) m,
+        # v_true = (1 - b2) v, is (1 / c) * m / (sqrt(v) + e) with the c and e below.
+        if not self.lr:
+            return
+        bias1, bias2 = 1 - b1**self.t, 1 - b2**self.t
+        root = np.sqrt(bias2 / (1 - b2))
+        c = bias1 / (self.lr * (1 - b1) * root)
         np.sqrt(v, out=tmp)
-        tmp *= dtype(1 / np.sqrt(bias2))
-        tmp += dtype(self.eps)
+        tmp += dtype(self.eps * root)
+        tmp *= dtype(c)
         np.divide(m, tmp, out=tmp)
-        tmp *= dtype(self.lr / bias1)
         theta -= tmp
 
     def state(self) -> tuple[dict[str, float | int], dict[str, np.ndarray]]:
+        # m and v as stored: scaled by 1 / (1 - b1) and 1 / (1 - b2) (see step).
         arrays = {} if self.m is None else {"m": self.m, "v": self.v}
         return {"t": self.t}, arrays
 
