@@ -181,3 +181,21 @@ def test_float64_mini_batch_path(data):
     net = digitnet.Network(**settings).fit(X, y)
     net32 = digitnet.Network(**{**settings, "dtype": "float32"}).fit(X, y)
     assert abs(net.score(Xt, yt) - net32.score(Xt, yt)) < 0.03
+
+
+def test_threads_caps_blas_during_training(data):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X, y, _, _ = data
+    seen = []
+
+    def record(epoch, theta):
+        seen.extend(
+            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
+        )
+
+    net = digitnet.Network(**{**SETTINGS, "epochs": 1, "threads": 1})
+    net._on_epoch = record
+    net.fit(X, y)
+    assert seen and all(n == 1 for n in seen)
+    with pytest.raises(DigitnetError, match="threads must be"):
+        digitnet.Network(**{**SETTINGS, "threads": 0}).fit(X, y)

@@ -146,7 +146,9 @@ def _train_settings(args: argparse.Namespace) -> dict[str, Any]:
             args.out.stem + ".checkpoint.npz"
         )
     else:
-        given = [o for o in MINI_BATCH_OPTIONS if getattr(args, o) not in (None, False)]
+        given = [
+            o for o in (*MINI_BATCH_OPTIONS, "threads") if getattr(args, o) not in (None, False)
+        ]
         if given:
             raise DigitnetError(
                 f"--{given[0].replace('_', '-')} applies to the mini-batch optimizers "
@@ -183,10 +185,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
         net = digitnet.Network.from_checkpoint(
             args.resume, progress=progress, verbose=not args.quiet,
-            checkpoint=args.checkpoint or args.resume,
+            checkpoint=args.checkpoint or args.resume, threads=args.threads,
         )  # fmt: skip
     else:
-        net = digitnet.Network(**_train_settings(args), progress=progress, verbose=not args.quiet)
+        net = digitnet.Network(
+            **_train_settings(args), progress=progress, verbose=not args.quiet,
+            threads=args.threads,
+        )  # fmt: skip
     net._validate()
     data = _load_data(args)
     if args.resume is not None:
@@ -325,6 +330,11 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
         help="continue the run that wrote CHECKPOINT, with its settings",
     )
     add("--profile", action="store_true", help="print where the training time went")
+    add(
+        "--threads",
+        type=_positive_int,
+        help="most BLAS threads while training (needs threadpoolctl; default: BLAS's choice)",
+    )
 
 
 # --- evaluate ---------------------------------------------------------------------------

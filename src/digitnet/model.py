@@ -160,6 +160,7 @@ class Network:
     checkpoint : file written atomically after every epoch; ``fit(..., resume=file)``
         continues from it bit for bit.
     verbose : print one summary line per epoch.
+    threads : most BLAS threads while training (None: BLAS's choice); needs threadpoolctl.
 
     Fitted attributes
     -----------------
@@ -203,6 +204,7 @@ class Network:
         dtype: str = "float32",
         checkpoint: str | os.PathLike[str] | None = None,
         verbose: bool = False,
+        threads: int | None = None,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -229,6 +231,7 @@ class Network:
         self.dtype = dtype
         self.checkpoint = checkpoint
         self.verbose = verbose
+        self.threads = threads
 
     @property
     def minibatch(self) -> bool:
@@ -287,6 +290,8 @@ class Network:
             ("val", _is_int(self.val) and self.val >= 0
              or isinstance(self.val, float) and 0 <= self.val < 1,
              "a count >= 0 or a fraction in [0, 1)"),
+            ("threads", self.threads is None or _is_int(self.threads) and self.threads >= 1,
+             "an integer >= 1, or None"),
             ("patience", self.patience is None or _is_int(self.patience) and self.patience >= 1,
              "an integer >= 1, or None"),
         ]  # fmt: skip
@@ -390,7 +395,7 @@ class Network:
             nesterov=bool(self.nesterov), weight_decay=float(self.weight_decay),
             lam=float(self.lam), dropout=float(self.dropout),
             augment=augment.augmentation(self.augment).as_dict(), patience=self.patience,
-            dtype=self.dtype,
+            dtype=self.dtype, threads=self.threads,
         )  # fmt: skip
         meta = {"network": params, "data_fingerprint": fingerprint}
         log = (lambda line: print(line, flush=True)) if self.verbose else None

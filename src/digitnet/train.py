@@ -9,6 +9,7 @@ atomic checkpoint after every epoch from which a run resumes bit for bit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -23,7 +24,7 @@ from tqdm.auto import tqdm
 
 from digitnet import augment, model_io, network, optim
 from digitnet._files import atomic_write
-from digitnet.errors import ModelFileError
+from digitnet.errors import DigitnetError, ModelFileError
 from digitnet.optim import FullBatchResult, minimize_full_batch
 
 
@@ -83,7 +84,8 @@ class MiniBatchConfig:
     the full cost. ``weight_decay`` is the decoupled kind (AdamW, SGD).
     ``warmup_epochs`` may be fractional; ``step_epochs`` and ``gamma`` shape the
     step schedule. ``patience``: stop after that many epochs without a better
-    validation accuracy (None: never).
+    validation accuracy (None: never). ``threads`` caps the BLAS threads during
+    training (None: BLAS's own choice); see :func:`blas_threads`.
     """
 
     sizes: tuple[int, ...]
@@ -105,6 +107,7 @@ class MiniBatchConfig:
     augment: dict[str, float] = field(default_factory=dict)
     patience: int | None = None
     dtype: str = "float32"
+    threads: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "sizes": list(self.sizes)}
@@ -234,7 +237,9 @@ def train_minibatch(
     interrupted = False
     message = state.stopped
 
+    limit = blas_threads(config.threads)
     try:
+        limit.__enter__()
         while not state.stopped and state.epoch < config.epochs:
             epoch = state.epoch + 1
             started = clock()
@@ -328,6 +333,8 @@ def train_minibatch(
         message = f"interrupted by the user during epoch {state.epoch + 1}"
     except _Diverged as exc:
         message = str(exc)
+    finally:
+        limit.__exit__(None, None, None)
     if state.epoch == 0:
         # Nothing finished: what there is, is the current (or initial) parameters.
         state.best_theta[:] = theta
@@ -336,6 +343,25 @@ def train_minibatch(
         epochs_run=state.epoch, steps=state.step, message=message, interrupted=interrupted,
         seconds=state.seconds, timings={k: round(v, 3) for k, v in timings.items()},
     )  # fmt: skip
+
+
+def blas_threads(n: int | None) -> contextlib.AbstractContextManager:
+    """A context in which BLAS uses at most ``n`` threads (None: no change).
+
+    OpenBLAS's threads wait for each other by spinning, so on a machine whose
+    cores are busy with other work a 2-thread product of the small matrices of
+    a mini-batch can be several times slower than a 1-thread one. Needs the
+    small ``threadpoolctl`` package (installed with scikit-learn).
+    """
+    if n is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        raise DigitnetError(
+            "limiting BLAS threads needs threadpoolctl: pip install threadpoolctl"
+        ) from None
+    return threadpool_limits(limits=n, user_api="blas")
 
 
 class _Diverged(Exception):
