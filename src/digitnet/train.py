@@ -317,7 +317,7 @@ def train_minibatch(
                     f"early stop: no better validation accuracy for {config.patience} epochs"
                 )
             elif state.epoch >= config.epochs:
-                state.stopped = f"finished {config.epochs} epochs"
+                state.stopped = f"finished {config.epochs} epoch{'s' if config.epochs != 1 else ''}"
             if checkpoint is not None:
                 t0 = clock()
                 save_checkpoint(checkpoint, state, opt, rng, config, checkpoint_meta)
