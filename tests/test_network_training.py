@@ -104,3 +104,41 @@ def test_weight_mask_excludes_exactly_the_biases():
     assert (~mask).sum() == 3 + 2
     for view in network.unpack(mask, sizes):
         assert not view[:, 0].any() and view[:, 1:].all()
+
+
+def reference_cost_and_grad(theta, X, Y, lam, sizes, activation, output):
+    """Back-propagation written out plainly, layer by layer, with the ones column of the seed."""
+    m = len(X)
+    thetas = network.unpack(theta, sizes)
+    acts, a = [], X
+    for theta_l in thetas[:-1]:
+        a1 = np.hstack([np.ones((m, 1)), a])
+        acts.append(a1)
+        a = network.activate(a1 @ theta_l.T, activation)
+    a1 = np.hstack([np.ones((m, 1)), a])
+    acts.append(a1)
+    z = a1 @ thetas[-1].T
+    cost = network.cross_entropy(z, Y, output) / m
+    delta = (network.output_activation(z, output) - Y) / m
+    grads = []
+    for layer in range(len(thetas) - 1, -1, -1):
+        grads.insert(0, delta.T @ acts[layer])
+        if layer:
+            h = acts[layer][:, 1:]
+            delta = (delta @ thetas[layer][:, 1:]) * network.activation_derivative(h, activation)
+    for theta_l, g in zip(thetas, grads, strict=True):
+        cost += lam / (2 * m) * np.sum(theta_l[:, 1:] ** 2)
+        g[:, 1:] += lam / m * theta_l[:, 1:]
+    return cost, network.pack(grads)
+
+
+@pytest.mark.parametrize("activation", network.ACTIVATIONS)
+@pytest.mark.parametrize("output", network.OUTPUTS)
+def test_cost_and_grad_equals_plain_back_propagation(activation, output):
+    # The seed's network (sigmoid, sigmoid) among them: the core's result must not move.
+    sizes = (30, 12, 10)
+    _, X, Y, theta = problem(sizes, m=40)
+    cost, grad = network.cost_and_grad(theta, X, Y, 1.0, sizes, activation, output)
+    ref_cost, ref_grad = reference_cost_and_grad(theta, X, Y, 1.0, sizes, activation, output)
+    assert cost == pytest.approx(ref_cost, rel=1e-12)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-14)
