@@ -134,3 +134,28 @@ def test_a_real_process_exits_2_without_a_traceback(tmp_path):
 def test_fetch_offline_fails_fast_with_advice(capsys, tmp_path):
     code, _, err = run(capsys, "fetch", "--dest", str(tmp_path / "dl"))
     assert code == 2 and "cannot download train-images-idx3-ubyte.gz" in err
+
+
+def test_ctrl_c_during_training_keeps_the_best_parameters(mnist_dir, tmp_path):
+    import signal
+    import time
+
+    model = tmp_path / "interrupted.npz"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digitnet", "train", "--data", str(mnist_dir), "--hidden", "64",
+         "--max-iter", "100000", "--lambda", "0", "--out", str(model), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines = []
+    while not any(line.startswith("training") for line in lines):
+        lines.append(proc.stdout.readline())
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: keeping the best parameters" in out and "Traceback" not in err
+    from digitnet import Network
+
+    net = Network.load(model)
+    assert net.interrupted_ and net.n_evals_ > 1
+    assert net.metadata_["training"]["final_cost"] == min(net.costs_)
