@@ -12,7 +12,12 @@
     TNC, seed 0), with the evaluations, wall time and train and test accuracy
     read back from the model file it writes.
 
-Both write their section of bench/RESULTS.md.
+(c) ``curve``: the same configuration through the Python API for up to
+    ``--curve-evals`` evaluations, with the test accuracy of the parameters at
+    every 100th evaluation, so that the cap on evaluations can be read against
+    what it buys. (The test set only reports here; nothing is chosen by it.)
+
+Each part writes its own section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -180,9 +185,49 @@ def bench_train(max_iter: int | None) -> str:
     return "\n".join(lines)
 
 
+def bench_curve(data: digitnet.MnistData, max_evals: int, every: int = 100) -> str:
+    from digitnet.optim import minimize_full_batch
+
+    X = network.scale_pixels(data.train_images)
+    Y = network.one_hot(data.train_labels)
+    X_test = network.scale_pixels(data.test_images)
+    sizes = (784, 128, 10)
+    theta0 = network.init_params(sizes, np.random.default_rng(0))
+    rows = []
+    start = time.perf_counter()
+    latest = {}
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        latest["theta"] = theta
+        return network.cost_and_grad(theta, X, Y, 1.0, sizes)
+
+    def on_eval(n: int, cost: float) -> None:
+        if n % every == 0:
+            scores = network.output_scores(latest["theta"], X_test, sizes)
+            accuracy = float(np.mean(scores.argmax(axis=1) == data.test_labels))
+            rows.append((n, cost, accuracy, time.perf_counter() - start))
+            print(f"{n} evaluations: cost {cost:.5f}, test accuracy {accuracy:.4f}", flush=True)
+
+    result = minimize_full_batch(fun, theta0, "tnc", max_evals, on_eval)
+    lines = [
+        "## Core (c): test accuracy along the seed's TNC run",
+        "",
+        f"Command: `python bench/core.py --only curve --curve-evals {max_evals}` "
+        f"(784-128-10 sigmoid, lambda 1, TNC, seed 0, float64). Machine: {machine()}. "
+        f"Date: {today()}.",
+        f"TNC stopped after {result.n_evals} evaluations: {result.message}.",
+        "",
+        "| evaluations | cost | test accuracy | seconds |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {n} | {c:.5f} | {100 * a:.2f}% | {t:.0f} |" for n, c, a, t in rows]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="eval,train", help="parts to run: eval,train")
+    parser.add_argument("--only", default="eval,train", help="parts to run: eval,train,curve")
+    parser.add_argument("--curve-evals", type=int, default=3000, help="evaluations in (c)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per system in (a)")
     parser.add_argument("--max-iter", type=int, default=None, help="passed to digitnet train")
     args = parser.parse_args()
@@ -196,6 +241,10 @@ def main() -> None:
         body = bench_train(args.max_iter)
         print(body)
         write_section("core-train", body)
+    if "curve" in parts:
+        body = bench_curve(data, args.curve_evals)
+        print(body)
+        write_section("core-curve", body)
 
 
 if __name__ == "__main__":
