@@ -528,9 +528,7 @@ def hidden_weights(theta1: Any, max_units: int = 256) -> Figure:
 def _cmap_with_bad(name: str, bad: str) -> Any:
     from matplotlib import colormaps
 
-    cmap = colormaps[name].copy()
-    cmap.set_bad(bad)
-    return cmap
+    return colormaps[name].with_extremes(bad=bad)
 
 
 # --- files --------------------------------------------------------------------------------

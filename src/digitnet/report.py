@@ -113,7 +113,8 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size
 caption { text-align: left; color: var(--muted); font-size: .9rem; padding-bottom: .35rem; }
 th, td { padding: .4rem .8rem; border-bottom: 1px solid var(--rule); text-align: left;
   vertical-align: top; }
-.num { text-align: right; white-space: nowrap; }
+.num, th[scope="row"] { white-space: nowrap; }
+.num { text-align: right; }
 thead th { border-bottom: 2px solid #c9ccd4; font-weight: 600; }
 th:first-child, td:first-child { text-align: left; padding-left: 0; }
 table.kv th { font-weight: 500; color: var(--muted); text-align: left; }
