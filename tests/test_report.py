@@ -69,6 +69,7 @@ class PageParser(HTMLParser):
         self.ids: list[str] = []
         self.h2: list[str] = []
         self.images: list[dict[str, str]] = []
+        self.sources: list[dict[str, str]] = []
         self.figure_ids: list[str] = []
         self.references: list[tuple[str, str, str]] = []
         self._in_h2 = False
@@ -81,6 +82,8 @@ class PageParser(HTMLParser):
             self.figure_ids.append(attrs_d["id"])
         if tag == "img":
             self.images.append(attrs_d)
+        if tag == "source":
+            self.sources.append(attrs_d)
         if tag == "h2":
             self._in_h2 = True
             self.h2.append("")
@@ -130,13 +133,21 @@ def test_report_embeds_every_image_and_they_decode(page):
     parsed = parse(page)
     assert parsed.figure_ids == list(FIGURES)
     assert len(parsed.images) == len(FIGURES)
-    for attrs in parsed.images:
-        image = decode_png(attrs["src"])
+    for attrs in parsed.images + parsed.sources:
+        image = decode_png(attrs.get("src") or attrs["srcset"])
         assert image.format == "PNG"
         # Drawn at twice the size it is shown at, for sharp screens.
         assert abs(image.size[0] - 2 * int(attrs["width"])) <= 2
         assert abs(image.size[1] - 2 * int(attrs["height"])) <= 2
-        assert attrs["alt"]
+    assert all(attrs["alt"] for attrs in parsed.images)
+
+
+def test_narrow_screens_get_narrower_drawings_of_the_charts(page):
+    parsed = parse(page)
+    assert len(parsed.sources) == 4  # cost, confusion, class accuracy, mistakes
+    for attrs in parsed.sources:
+        assert attrs["media"] == report.PHONE_MEDIA
+        assert int(attrs["width"]) <= 480
 
 
 def test_report_references_nothing_outside_itself(page):

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import NullLocator
 
 from digitnet._files import atomic_write
 from digitnet.errors import DigitnetError
@@ -183,16 +183,20 @@ def digit_grid(
     return fig
 
 
-def mean_digits(images: Any, labels: Any) -> Figure:
-    """The average image of each digit 0-9, in a 2 x 5 grid, each titled with its count.
+def mean_digits(images: Any, labels: Any, cols: int = 5) -> Figure:
+    """The average image of each digit 0-9, ``cols`` to a row (2 x 5 by default), each
+    titled with its count.
 
     images: (N, 28, 28) pixels; labels: (N,) digits.
     """
     images = _images(images)
     labels = _digits(labels, len(images), "labels")
-    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
-    axes = fig.subplots(2, 5, squeeze=False)
-    for digit, ax in enumerate(axes.flat):
+    rows, cols = grid_shape(10, cols)
+    fig = Figure(figsize=(1.5 * cols, 1.55 * rows + 0.5), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax in axes.flat[10:]:
+        ax.set_axis_off()
+    for digit, ax in zip(range(10), axes.flat, strict=False):
         chosen = images[labels == digit]
         _blank(ax)
         if len(chosen) == 0:
@@ -201,11 +205,16 @@ def mean_digits(images: Any, labels: Any) -> Figure:
         low, high = _pixel_range(images)
         ax.imshow(chosen.mean(axis=0), cmap=DIGIT_CMAP, vmin=low, vmax=high)
         ax.set_title(f"{digit}  ({len(chosen):,})", fontsize=11)
-    fig.suptitle("Mean image of each digit (number of images)", fontsize=12)
+    fig.suptitle(
+        "Mean image of each digit" + (" (number of images)" if cols >= 4 else "\n(images)"),
+        fontsize=12,
+    )
     return fig
 
 
-def confident_mistakes(images: Any, labels: Any, proba: Any, count: int = 12) -> Figure:
+def confident_mistakes(
+    images: Any, labels: Any, proba: Any, count: int = 12, cols: int = 6
+) -> Figure:
     """The ``count`` wrong predictions the model was surest of, surest first.
 
     images: (m, 28, 28) pixels; labels: (m,) true digits; proba: (m, 10) class
@@ -230,7 +239,7 @@ def confident_mistakes(images: Any, labels: Any, proba: Any, count: int = 12) ->
         ax.text(0.5, 0.5, f"No mistakes on these {len(images):,} images.", ha="center",
                 va="center", fontsize=13)  # fmt: skip
         return fig
-    rows, cols = grid_shape(len(chosen), min(6, len(chosen)))
+    rows, cols = grid_shape(len(chosen), min(cols, len(chosen)))
     fig = Figure(figsize=(1.55 * cols, 1.75 * rows + 0.45), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat[len(chosen) :]:
@@ -243,8 +252,10 @@ def confident_mistakes(images: Any, labels: Any, proba: Any, count: int = 12) ->
             fontsize=10,
             color="#222222",
         )
+    sep = " " if cols >= 5 else "\n"
     fig.suptitle(
-        f"The {len(chosen)} most confident of {len(wrong):,} mistakes on {len(images):,} images",
+        f"The {len(chosen)} most confident of {len(wrong):,} mistakes"
+        f"{sep}on {len(images):,} images",
         fontsize=12,
     )
     return fig
@@ -273,7 +284,11 @@ def _log_if_wide(ax: Any, values: np.ndarray) -> bool:
     return False
 
 
-def cost_curve(history: Mapping[str, Any], optimizer: str | None = None) -> Figure:
+def cost_curve(
+    history: Mapping[str, Any],
+    optimizer: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Training cost against time, from a model's ``metadata["history"]``.
 
     Full-batch runs (``{"costs": [...]}``): the cost at every evaluation, as the
@@ -284,11 +299,11 @@ def cost_curve(history: Mapping[str, Any], optimizer: str | None = None) -> Figu
     if not isinstance(history, Mapping):
         raise DigitnetError("history must be a mapping such as {'costs': [...]}")
     if history.get("batch_loss") or history.get("epochs"):
-        return _minibatch_curve(history, optimizer)
+        return _minibatch_curve(history, optimizer, figsize or (7.5, 4.2))
     costs = _finite(history.get("costs"))
     if not np.isfinite(costs).any():
         raise DigitnetError("no training history to plot: the model records no finite costs")
-    fig = Figure(figsize=(7.5, 4.0), layout="constrained")
+    fig = Figure(figsize=figsize or (7.5, 4.0), layout="constrained")
     ax = fig.subplots()
     evaluations = np.arange(1, len(costs) + 1)
     # Line searches try points that cost more; the optimizer keeps the lowest, so show both.
@@ -315,7 +330,9 @@ def cost_curve(history: Mapping[str, Any], optimizer: str | None = None) -> Figu
     return fig
 
 
-def _minibatch_curve(history: Mapping[str, Any], optimizer: str | None) -> Figure:
+def _minibatch_curve(
+    history: Mapping[str, Any], optimizer: str | None, figsize: tuple[float, float]
+) -> Figure:
     batch_loss = _finite(history.get("batch_loss"))
     epochs = list(history.get("epochs") or [])
     if not all(isinstance(e, Mapping) for e in epochs):
@@ -327,7 +344,7 @@ def _minibatch_curve(history: Mapping[str, Any], optimizer: str | None) -> Figur
     if not (np.isfinite(batch_loss).any() or np.isfinite(train_loss).any()):
         raise DigitnetError("no training history to plot: the model records no finite losses")
 
-    fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+    fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
     lines = []
     if len(batch_loss):
@@ -367,8 +384,8 @@ def _minibatch_curve(history: Mapping[str, Any], optimizer: str | None) -> Figur
             fontsize=10,
             color=GREEN,
         )
-    fig.legend(handles=lines, loc="outside lower center", ncols=len(lines), fontsize=9,
-               frameon=False)  # fmt: skip
+    ncols = len(lines) if figsize[0] >= 6 else 2
+    fig.legend(handles=lines, loc="outside lower center", ncols=ncols, fontsize=9, frameon=False)
     method = f" ({optimizer})" if optimizer else ""
     ax.set_title(f"Loss per batch and per epoch{method}", fontsize=12, loc="left")
     return fig
@@ -384,7 +401,11 @@ def _confusion(confusion: Any) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def confusion_heatmap(confusion: Any, title: str = "Confusion matrix") -> Figure:
+def confusion_heatmap(
+    confusion: Any,
+    title: str = "Confusion matrix",
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """A heat map of a confusion matrix with the count in every cell.
 
     confusion: (k, k) counts, row = true class, column = predicted class (as
@@ -393,7 +414,8 @@ def confusion_heatmap(confusion: Any, title: str = "Confusion matrix") -> Figure
     """
     conf = _confusion(confusion)
     k = len(conf)
-    fig = Figure(figsize=(6.4, 5.6), layout="constrained")
+    figsize = figsize or (6.4, 5.6)
+    fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
     vmax = max(int(conf.max()), 2)
     norm = LogNorm(vmin=0.5, vmax=vmax)  # below 1, so that a single image is tinted
@@ -401,13 +423,17 @@ def confusion_heatmap(confusion: Any, title: str = "Confusion matrix") -> Figure
     image = ax.imshow(shown, cmap=HEAT_CMAP, norm=norm)
     ax.set_facecolor("white")
     cmap = image.get_cmap()
+    with_bar = figsize[0] >= 5  # a narrow figure keeps its width for the cells
+    # Font size to fit the widest count in a cell (about 0.6 em per character).
+    cell_pt = 72 * min(figsize[0] * (0.78 if with_bar else 0.88), figsize[1] * 0.82) / k
     for (row, col), count in np.ndenumerate(conf):
         if count == 0:
             continue
         r, g, b, _ = cmap(norm(count))
         dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-        ax.text(col, row, f"{count:,}" if count < 10000 else f"{count / 1000:.0f}k",
-                ha="center", va="center", fontsize=8 if count >= 1000 else 9,
+        text = f"{count}" if count < 10000 else f"{count / 1000:.0f}k"
+        ax.text(col, row, text, ha="center", va="center",
+                fontsize=min(9.0, cell_pt / (0.62 * max(2, len(text)))),
                 color="white" if dark else "#1a1a1a",
                 fontweight="bold" if row == col else "normal")  # fmt: skip
     ax.set_xticks(range(k))
@@ -419,15 +445,19 @@ def confusion_heatmap(confusion: Any, title: str = "Confusion matrix") -> Figure
         spine.set_visible(False)
     total, right = int(conf.sum()), int(np.trace(conf))
     ax.set_title(f"{title}: {total - right:,} of {total:,} wrong", fontsize=12, loc="left")
-    bar = fig.colorbar(image, ax=ax, shrink=0.85)
-    bar.set_label("images (log scale)")
-    bar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-    bar.ax.yaxis.set_minor_locator(NullLocator())
+    if with_bar:
+        bar = fig.colorbar(image, ax=ax, shrink=0.85)
+        bar.set_label("images (log scale)")
+        ticks = [m * 10**e for e in range(len(str(vmax))) for m in (1, 2, 5) if m * 10**e <= vmax]
+        bar.set_ticks(ticks, labels=[f"{t:,}" for t in ticks])
+        bar.ax.yaxis.set_minor_locator(NullLocator())
     return fig
 
 
-def class_accuracy(metrics_by_split: Mapping[str, Mapping[str, Any]]) -> Figure:
+def class_accuracy(
+    metrics_by_split: Mapping[str, Mapping[str, Any]],
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Accuracy on each digit (recall), one marker per split, e.g. train and test.
 
     metrics_by_split: name -> a :func:`digitnet.evaluate.metrics` result (needs
@@ -437,7 +467,7 @@ def class_accuracy(metrics_by_split: Mapping[str, Mapping[str, Any]]) -> Figure:
     if not metrics_by_split:
         raise DigitnetError("no metrics to plot")
     styles = [(BLUE, "o"), (VERMILLION, "s"), (GREEN, "^"), (ORANGE, "D")]
-    fig = Figure(figsize=(6.4, 5.0), layout="constrained")
+    fig = Figure(figsize=figsize or (6.4, 5.0), layout="constrained")
     ax = fig.subplots()
     lowest = 100.0
     for (name, result), (colour, marker) in zip(metrics_by_split.items(), styles, strict=False):

@@ -41,6 +41,9 @@ RENDER_DPI = 2 * CSS_PX_PER_INCH
 #: How many random test digits the report shows with the model's answers.
 SAMPLE_COUNT = 20
 SAMPLE_SEED = 0
+#: Screens this narrow get the phone drawings of the plots that have one.
+PHONE_MEDIA = "(max-width: 40rem)"
+PHONE_SIZE = (4.2, 3.6)
 
 SECTIONS = (
     ("architecture", "Architecture"),
@@ -113,7 +116,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size
 caption { text-align: left; color: var(--muted); font-size: .9rem; padding-bottom: .35rem; }
 th, td { padding: .4rem .8rem; border-bottom: 1px solid var(--rule); text-align: left;
   vertical-align: top; }
-.num, th[scope="row"] { white-space: nowrap; }
+.num, table:not(.kv) th[scope="row"] { white-space: nowrap; }
 .num { text-align: right; }
 thead th { border-bottom: 2px solid #c9ccd4; font-weight: 600; }
 th:first-child, td:first-child { text-align: left; padding-left: 0; }
@@ -225,17 +228,30 @@ def _kv_table(pairs: Iterable[tuple[str, Any]]) -> str:
     return _table((), ((name, value) for name, value in pairs), cls="kv")
 
 
-def figure_html(fig: Any, alt: str, caption: str = "", fig_id: str = "") -> str:
-    """A Figure as an ``<figure>`` with an embedded PNG (``data:`` URI) and a caption."""
+def _png_attrs(fig: Any) -> str:
+    """``src``-ready data URI and the size to show it at, as HTML attributes."""
     png = plots.figure_bytes(fig, "png", RENDER_DPI, palette=True)
     width, height = (round(v * CSS_PX_PER_INCH) for v in fig.get_size_inches())
     data = base64.b64encode(png).decode("ascii")
+    return f'data:image/png;base64,{data}" width="{width}" height="{height}"'
+
+
+def figure_html(
+    fig: Any, alt: str, caption: str = "", fig_id: str = "", phone_fig: Any = None
+) -> str:
+    """A Figure as a ``<figure>`` with an embedded PNG (``data:`` URI) and a caption.
+
+    phone_fig: a narrower drawing of the same plot that narrow screens get instead,
+    so that its text stays readable rather than shrinking with the picture.
+    caption is HTML (escape text before passing it).
+    """
     id_attr = f' id="{_e(fig_id)}"' if fig_id else ""
     cap = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return (
-        f'<figure{id_attr}><img src="data:image/png;base64,{data}" width="{width}" '
-        f'height="{height}" alt="{_e(alt)}">{cap}</figure>'
-    )
+    img = f'<img src="{_png_attrs(fig)} alt="{_e(alt)}">'
+    if phone_fig is not None:
+        source = f'<source media="{PHONE_MEDIA}" srcset="{_png_attrs(phone_fig)}>'
+        img = f"<picture>{source}{img}</picture>"
+    return f"<figure{id_attr}>{img}{cap}</figure>"
 
 
 # --- measuring --------------------------------------------------------------------------
@@ -312,8 +328,9 @@ def _training(net: Network, meta: Mapping[str, Any]) -> str:
     costs = [c for c in history.get("costs") or [] if isinstance(c, (int, float))]
     try:
         fig = plots.cost_curve(history, optimizer)
+        phone = plots.cost_curve(history, optimizer, figsize=PHONE_SIZE)
     except DigitnetError:
-        fig = None
+        fig = phone = None
     if epochs:
         last = epochs[-1]
         summary = f"{len(epochs)} epochs"
@@ -338,7 +355,7 @@ def _training(net: Network, meta: Mapping[str, Any]) -> str:
             else "Cost at every evaluation (grey) and the lowest so far (blue), which is the "
             "model kept; the spikes are line-search trials."
         )
-        parts.append(figure_html(fig, "Training cost curve", _e(caption), "fig-cost"))
+        parts.append(figure_html(fig, "Training cost curve", _e(caption), "fig-cost", phone))
     else:
         parts.append("<p>The model file records no training history to plot.</p>")
     if epochs:
@@ -401,6 +418,9 @@ def _results(evals: list[_Evaluation]) -> str:
             "Rows: the true digit; columns: the model's answer. Off the diagonal are the "
             "mistakes; colour is on a log scale so that single ones show.",
             "fig-confusion",
+            plots.confusion_heatmap(
+                main["confusion"], f"{main_name.capitalize()} set", figsize=(4.2, 4.2)
+            ),
         )
         + figure_html(
             acc,
@@ -408,6 +428,7 @@ def _results(evals: list[_Evaluation]) -> str:
             "Share of each digit's images recognized (recall); dotted lines mark the "
             "accuracy on all digits.",
             "fig-class-accuracy",
+            plots.class_accuracy(by_name, figsize=(4.2, 4.6)),
         )
     )
     return "".join(parts)
@@ -429,6 +450,7 @@ def _mistakes(evals: list[_Evaluation]) -> str:
             "The test digits the model got wrong with the highest confidence",
             "Each tile: the true digit, the model's answer and the probability it gave it.",
             "fig-mistakes",
+            plots.confident_mistakes(test.images, test.labels, test.proba, count=12, cols=3),
         )
         + "<h3>Random test digits</h3>"
         + figure_html(
@@ -449,7 +471,13 @@ def _hidden_units(net: Network) -> str:
     return (
         "<p>Each tile is one first-layer hidden unit's 784 input weights laid out as the "
         "28 \u00d7 28 image they look at: the pattern of ink that drives it most.</p>"
-        + figure_html(fig, "Input weights of the first-layer hidden units", "", "fig-weights")
+        + figure_html(
+            fig,
+            "Input weights of the first-layer hidden units",
+            "Red: ink there excites the unit; blue: ink there inhibits it; white: the unit "
+            "ignores that pixel. Each tile is on its own scale.",
+            "fig-weights",
+        )
     )
 
 
