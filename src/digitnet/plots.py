@@ -264,6 +264,13 @@ def confident_mistakes(
 # --- training -----------------------------------------------------------------------------
 
 
+def optimizer_name(name: str) -> str:
+    """How people write an optimizer's name: ``lbfgs`` -> ``L-BFGS-B`` (scipy's), else as given."""
+    from digitnet.optim import SCIPY_METHODS
+
+    return SCIPY_METHODS.get(str(name), str(name))
+
+
 def _finite(values: Sequence[Any] | None) -> np.ndarray:
     """values as float64, with None, NaN and infinity as NaN (a gap in a line)."""
     array = np.array([np.nan if v is None else v for v in (values or [])], dtype=np.float64)
@@ -325,7 +332,7 @@ def cost_curve(
     ax.set_xlim(0, len(costs) + 1)
     ax.grid(True, which="major", color="#e5e5e5", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
-    method = f" ({optimizer.upper()})" if optimizer else ""
+    method = f" ({optimizer_name(optimizer)})" if optimizer else ""
     ax.set_title(f"Cost at each evaluation{method}", fontsize=12, loc="left")
     return fig
 
@@ -386,7 +393,7 @@ def _minibatch_curve(
         )
     ncols = len(lines) if figsize[0] >= 6 else 2
     fig.legend(handles=lines, loc="outside lower center", ncols=ncols, fontsize=9, frameon=False)
-    method = f" ({optimizer})" if optimizer else ""
+    method = f" ({optimizer_name(optimizer)})" if optimizer else ""
     ax.set_title(f"Loss per batch and per epoch{method}", fontsize=12, loc="left")
     return fig
 

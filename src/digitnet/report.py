@@ -66,7 +66,7 @@ TRAINING_LABELS = {
     "n_train": "training images",
     "n_evals": "cost-and-gradient evaluations",
     "optimizer_message": "stopped because",
-    "converged": "converged",
+    "converged": "optimizer reported success",
     "interrupted": "interrupted (Ctrl-C)",
     "seconds": "training time (s)",
     "final_cost": "final cost",
@@ -563,8 +563,8 @@ def render_report(
 
     lede = (
         f"A {arch} network ({_e(net.activation)} hidden units, {_e(net.output)} outputs)"
-        + (f" trained with {_e(str(optimizer).upper())}" if optimizer else "")
-        + (f", \u03bb = {_e(_value(training['lambda']))}" if "lambda" in training else "")
+        + (f" trained with {_e(plots.optimizer_name(optimizer))}" if optimizer else "")
+        + (f", \u03bb\u00a0=\u00a0{_e(_value(training['lambda']))}" if "lambda" in training else "")
         + "."
     )
     if test is not None:
