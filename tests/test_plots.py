@@ -202,6 +202,18 @@ def test_weight_mosaic_lays_out_each_unit_on_its_own_scale():
     assert np.isnan(mosaic[0]).all()
 
 
+def test_weight_image_has_one_pixel_per_weight_coloured_by_sign():
+    theta1 = np.zeros((8, 785))
+    theta1[0, 1] = 1.0  # unit 0, pixel (0, 0): positive
+    theta1[0, 2] = -1.0  # unit 0, pixel (0, 1): negative
+    image = plots.weight_image(theta1)
+    assert image.size == (4 * 30 + 2, 2 * 30 + 2)
+    red, _, blue = image.getpixel((2, 2))
+    assert red > blue + 50
+    red, _, blue = image.getpixel((3, 2))
+    assert blue > red + 50
+
+
 def test_hidden_weights_refuses_a_first_layer_that_is_not_28_by_28():
     with pytest.raises(DigitnetError, match="785"):
         plots.hidden_weights(np.zeros((4, 101)))

@@ -562,6 +562,20 @@ def hidden_weights(theta1: Any, max_units: int = 256) -> Figure:
     return fig
 
 
+def weight_image(theta1: Any, max_units: int = 256) -> Any:
+    """The weight mosaic as a bare RGB picture, one pixel per weight (no title, no axes).
+
+    theta1: (n_hidden, 785), bias column first. Returns a ``PIL.Image.Image`` of
+    :func:`weight_mosaic`'s shape, coloured as :func:`hidden_weights` colours it;
+    a page can show it enlarged with ``image-rendering: pixelated``.
+    """
+    from PIL import Image
+
+    mosaic = weight_mosaic(theta1, max_units)
+    rgba = _cmap_with_bad(WEIGHT_CMAP, "#f2f2f2")((mosaic + 1) / 2, bytes=True)
+    return Image.fromarray(rgba[..., :3], mode="RGB")
+
+
 def _cmap_with_bad(name: str, bad: str) -> Any:
     from matplotlib import colormaps
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import io
 import json
 import os
 import platform
@@ -111,6 +112,7 @@ nav a:hover, nav a:focus { text-decoration: underline; }
 figure { margin: 1.5rem 0; }
 figure img { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: .92rem; margin-top: .5rem; }
+@media (min-width: 40.01rem) { img.pixels { image-rendering: pixelated; } }
 .table-wrap { overflow-x: auto; margin: .75rem 0 1.25rem; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .95rem; }
 caption { text-align: left; color: var(--muted); font-size: .9rem; padding-bottom: .35rem; }
@@ -467,17 +469,24 @@ def _hidden_units(net: Network) -> str:
     first = net.thetas_[0]
     if first.shape[1] != 785:
         return "<p>Not shown: the first layer does not take 28 \u00d7 28 images.</p>"
-    fig = plots.hidden_weights(first)
+    # One pixel per weight, enlarged by the browser: a third of the bytes of a plot.
+    image = plots.weight_image(first).quantize(256, method=0)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width, height = image.size
+    n_hidden = first.shape[0]
+    shown = min(n_hidden, 256)
+    which = f"the first {shown} of the {n_hidden}" if shown < n_hidden else f"the {n_hidden}"
     return (
         "<p>Each tile is one first-layer hidden unit's 784 input weights laid out as the "
         "28 \u00d7 28 image they look at: the pattern of ink that drives it most.</p>"
-        + figure_html(
-            fig,
-            "Input weights of the first-layer hidden units",
-            "Red: ink there excites the unit; blue: ink there inhibits it; white: the unit "
-            "ignores that pixel. Each tile is on its own scale.",
-            "fig-weights",
-        )
+        f'<figure id="fig-weights"><img class="pixels" src="data:image/png;base64,{data}" '
+        f'width="{2 * width}" height="{2 * height}" '
+        f'alt="Input weights of {which} first-layer hidden units, one tile each">'
+        f"<figcaption>Input weights of {which} first-layer hidden units, in order, row by "
+        "row. Red: ink there excites the unit; blue: ink there inhibits it; white: the "
+        "unit ignores that pixel. Each tile is on its own scale.</figcaption></figure>"
     )
 
 
