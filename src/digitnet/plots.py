@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 from digitnet._files import atomic_write
 from digitnet.errors import DigitnetError
@@ -287,6 +287,10 @@ def _log_if_wide(ax: Any, values: np.ndarray) -> bool:
         and len(positive) == np.sum(np.isfinite(values))
     ):
         ax.set_yscale("log")
+        # Plain numbers at 1, 2 and 5 times powers of ten, not 6 x 10^-1.
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         return True
     return False
 
