@@ -131,6 +131,23 @@ def test_cost_curve_full_batch_draws_every_evaluation_and_the_lowest_so_far():
     assert "TNC" in ax.get_title(loc="left")
 
 
+def test_cost_curve_cuts_off_line_search_trials_far_above_the_start():
+    fig = plots.cost_curve({"costs": [7.0, 3.0, 900.0, 1.0, 0.5]})
+    ax = fig.axes[0]
+    assert ax.get_ylim()[1] == pytest.approx(1.5 * 7.0)
+    assert "cut off" in ax.get_legend().get_texts()[0].get_text()
+    uncut = plots.cost_curve({"costs": [7.0, 3.0, 9.0, 1.0, 0.5]}).axes[0]
+    assert "cut off" not in uncut.get_legend().get_texts()[0].get_text()
+    assert uncut.get_ylim()[1] > 9.0
+
+
+@pytest.mark.parametrize(
+    ("probability", "text"), [(0.5, "50%"), (0.994, "99%"), (0.996, "99.6%"), (0.9999, ">99.9%")]
+)
+def test_confidence_of_a_mistake_never_reads_100_percent(probability, text):
+    assert plots._sure(probability) == text
+
+
 def test_cost_curve_minibatch_puts_validation_accuracy_on_a_second_axis():
     history = history_minibatch(epochs=4, batches=5)
     fig = plots.cost_curve(history)

@@ -253,7 +253,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     idx = plots.pick_digits(labels, args.count, args.digit, seed)
     predictions = net.predict(images[idx]) if net is not None else None
     fig = plots.digit_grid(images[idx], labels[idx], predictions)
-    path = plots.save_figure(fig, args.out)
+    path = plots.save_figure(fig, args.out, palette=True)
     rows, cols = plots.grid_shape(len(idx))
     if args.digit is None:
         which = f"{args.split} digits"
@@ -319,7 +319,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         else:
             fig = plots.confident_mistakes(images, labels, net.predict_proba(images), args.count)
     out = args.out if args.out is not None else Path(f"{args.kind}.png")
-    _say(f"wrote {plots.save_figure(fig, out)}")
+    _say(f"wrote {plots.save_figure(fig, out, palette=True)}")
     return 0
 
 

@@ -212,6 +212,14 @@ def mean_digits(images: Any, labels: Any, cols: int = 5) -> Figure:
     return fig
 
 
+def _sure(probability: float) -> str:
+    """A probability as a percentage that never rounds a mistake up to 100%."""
+    percent = 100 * probability
+    if percent < 99.5:
+        return f"{percent:.0f}%"
+    return f"{percent:.1f}%" if percent < 99.95 else ">99.9%"
+
+
 def confident_mistakes(
     images: Any, labels: Any, proba: Any, count: int = 12, cols: int = 6
 ) -> Figure:
@@ -248,7 +256,7 @@ def confident_mistakes(
         _digit_axes(ax, images[i])
         _frame(ax, WRONG, 1.5)
         ax.set_title(
-            f"is {labels[i]}, said {predicted[i]}\n{100 * proba[i, predicted[i]]:.0f}% sure",
+            f"is {labels[i]}, said {predicted[i]}\n{_sure(proba[i, predicted[i]])} sure",
             fontsize=10,
             color="#222222",
         )
@@ -320,17 +328,27 @@ def cost_curve(
     # Line searches try points that cost more; the optimizer keeps the lowest, so show both.
     lowest = np.fmin.accumulate(np.where(np.isfinite(costs), costs, np.inf))
     lowest[~np.isfinite(lowest)] = np.nan
-    ax.plot(evaluations, costs, color=GREY, linewidth=0.8, alpha=0.7, label="each evaluation")
+    # A trial far above the starting cost says nothing more for being drawn in full, and
+    # would squash the curve that matters: cut the axis off just above the start.
+    top = float(np.nanmax(lowest))
+    cut = bool(np.nanmax(costs) > 1.5 * top)
+    label = "each evaluation" + (" (cut off at the top)" if cut else "")
+    ax.plot(evaluations, costs, color=GREY, linewidth=0.8, alpha=0.7, label=label)
     ax.plot(evaluations, lowest, color=BLUE, linewidth=1.8, label="lowest so far")
-    log = _log_if_wide(ax, costs)
+    log = _log_if_wide(ax, np.minimum(costs, 1.5 * top) if cut else costs)
+    if cut:
+        bottom = float(np.nanmin(costs))
+        ax.set_ylim(bottom / 1.25 if log else 0, 1.5 * top if log else 1.1 * top)
     best = int(np.nanargmin(costs))
     ax.plot(evaluations[best], costs[best], "o", color=BLUE, markersize=5)
     ax.text(
         0.98, 0.95,
         f"lowest cost {costs[best]:.4g}, at evaluation {best + 1:,} of {len(costs):,}",
         transform=ax.transAxes, ha="right", va="top", fontsize=10, color=BLUE,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2},
     )  # fmt: skip
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.88), fontsize=9, frameon=False)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.88), fontsize=9, framealpha=0.85,
+              edgecolor="none")  # fmt: skip
     ax.set_xlabel("evaluation of cost and gradient")
     ax.set_ylabel("cost" + (" (log scale)" if log else ""))
     ax.set_xlim(0, len(costs) + 1)
@@ -611,16 +629,19 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: float = 100, palette: bool 
     return buffer.getvalue()
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float = 100) -> Path:
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], dpi: float = 100, palette: bool = False
+) -> Path:
     """Write ``fig`` to ``path`` as PNG or SVG, chosen by the suffix, atomically.
 
-    A PNG is ``figure width x dpi`` by ``figure height x dpi`` pixels.
+    A PNG is ``figure width x dpi`` by ``figure height x dpi`` pixels; ``palette``
+    makes it a 256-colour PNG (see :func:`figure_bytes`).
     """
     path = Path(path)
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise DigitnetError(f"{path}: unknown picture type {path.suffix!r}; name it .png or .svg")
-    data = figure_bytes(fig, fmt, dpi)
+    data = figure_bytes(fig, fmt, dpi, palette)
     with atomic_write(path) as handle:
         handle.write(data)
     return path
