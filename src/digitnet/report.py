@@ -100,8 +100,8 @@ code { font: .92em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberatio
   grid-template-columns: repeat(auto-fit, minmax(min(100%, 10.5rem), 1fr)); }
 .card { background: var(--panel); border-radius: .6rem; padding: .8rem 1rem; }
 .card .label { font-size: .85rem; color: var(--muted); }
-.card .value { font-size: 1.65rem; font-weight: 650; line-height: 1.2;
-  font-variant-numeric: tabular-nums; }
+.card .value { font-size: clamp(1.3rem, 1rem + 1.6vw, 1.65rem); font-weight: 650;
+  line-height: 1.2; font-variant-numeric: tabular-nums; white-space: nowrap; }
 nav { position: sticky; top: 0; z-index: 1; background: rgba(255, 255, 255, .94);
   border-bottom: 1px solid var(--rule); margin: 0 -1.25rem; padding: .4rem 1.25rem; }
 nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap;
@@ -162,9 +162,12 @@ def _percent(fraction: float, digits: int = 2) -> str:
     return f"{100 * fraction:.{digits}f}%"
 
 
-def _duration(seconds: float | None) -> str:
+def _duration(seconds: float | None, short: bool = False) -> str:
+    """Seconds as people say them; ``short`` gives at most about 8 characters."""
     if seconds is None or not np.isfinite(seconds):
         return "not recorded"
+    if short and seconds >= 90:
+        return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
     if seconds < 1:
         return f"{1000 * seconds:.0f} ms"
     if seconds < 90:
@@ -287,30 +290,23 @@ def _evaluations(net: Network, data: MnistData | None) -> list[_Evaluation]:
 
 def _architecture(net: Network, meta: Mapping[str, Any]) -> str:
     sizes = list(net.sizes_)
-    rows = [("input", f"{sizes[0]:,}", "pixels", "", "")]
+    rows = [("input", f"{sizes[0]:,}", "pixels", "")]
     for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=False), start=1):
         last = layer == len(sizes) - 1
         kind = "output" if last else f"hidden {layer}"
         activation = net.output if last else net.activation
-        rows.append(
-            (
-                kind,
-                f"{n_out:,}",
-                activation,
-                f"{n_out} \u00d7 {n_in + 1}",
-                f"{n_out * (n_in + 1):,}",
-            )
-        )
+        rows.append((kind, f"{n_out:,}", activation, f"{n_out * (n_in + 1):,}"))
     total = int(net.params_.size)
-    rows.append(("total", "", "", "", f"{total:,}"))
+    rows.append(("total", "", "", f"{total:,}"))
     arch = "-".join(map(str, sizes))
     scaling = meta.get("input_scaling", model_io.INPUT_SCALING)
     return (
         f"<p>A fully connected {arch} network: {_e(net.activation)} hidden units and "
-        f"{_e(net.output)} outputs, {total:,} parameters. Each weight matrix has a bias "
-        f"column first, as in the seed notebook. Pixels enter as <code>{_e(scaling)}</code>, "
+        f"{_e(net.output)} outputs, {total:,} parameters. Each layer's weights form one "
+        f"matrix with a bias column first, as in the seed notebook (the first is "
+        f"{sizes[1]} \u00d7 {sizes[0] + 1}). Pixels enter as <code>{_e(scaling)}</code>, "
         "so the background is \u22121 and full ink is +1.</p>"
-        + _table(("layer", "units", "activation", "weights", "parameters"), rows)
+        + _table(("layer", "units", "activation", "parameters"), rows)
     )
 
 
@@ -582,7 +578,7 @@ def render_report(
         ("test accuracy", _percent(test["accuracy"]) if test else "not measured"),
         ("train accuracy", _percent(train["accuracy"]) if train else "not measured"),
         ("parameters", f"{int(net.params_.size):,}"),
-        ("training time", _duration(training.get("seconds"))),
+        ("training time", _duration(training.get("seconds"), short=True)),
     ]
     notes = []
     if data is not None and data.name == "sample" and model_data.startswith("mnist"):
