@@ -21,10 +21,10 @@ from digitnet import network, optim
 from digitnet.errors import DigitnetError
 
 DEFAULT_MODEL = "digitnet-model.npz"
-#: The cap on evaluations when none is given: the seed's own run stopped after about
-#: 950 evaluations (bench/RESULTS.md), and TNC's own default (10x the parameter count)
-#: would let it run for hours.
-DEFAULT_MAX_ITER = 1000
+#: The cap on evaluations when none is given. The seed's own run stopped after about
+#: 950 evaluations when its cost turned NaN (../shared/ANCHORS.md); TNC's own default,
+#: 10 times the parameter count, would let it run for hours.
+DEFAULT_MAX_ITER = 1500
 
 
 class _Parser(argparse.ArgumentParser):
