@@ -131,3 +131,12 @@ def test_seed_parameters_are_read_in_the_seeds_layout(tmp_path):
     np.save(tmp_path / "obj.npy", np.array([{}], dtype=object), allow_pickle=True)
     with pytest.raises(ModelFileError, match="not a NumPy .npy array"):
         model_io.read_seed_params(tmp_path / "obj.npy")
+
+
+def test_model_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    path = model_io.save_model(tmp_path / "m.npz", theta(), meta())
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -74,3 +74,9 @@ def test_bad_arguments():
         minimize_full_batch(quadratic, np.zeros(2), "bfgs")
     with pytest.raises(ValueError, match="at least 1"):
         minimize_full_batch(quadratic, np.zeros(2), "tnc", max_evals=0)
+
+
+def test_stopping_at_the_cap_is_not_reported_as_convergence():
+    for method in ("tnc", "cg"):
+        result = minimize_full_batch(rosenbrock, np.array([-1.2, 1.0]), method, max_evals=5)
+        assert not result.success, method
