@@ -23,9 +23,10 @@ from digitnet.errors import DigitnetError
 
 DEFAULT_MODEL = "digitnet-model.npz"
 #: The cap on evaluations when none is given. The seed's own run stopped after about
-#: 950 evaluations when its cost turned NaN (../shared/ANCHORS.md); TNC's own default,
-#: 10 times the parameter count, would let it run for hours.
-DEFAULT_MAX_ITER = 1500
+#: 950 evaluations when its cost turned NaN (../shared/ANCHORS.md); run on, the same
+#: network keeps gaining test accuracy up to about 3000 (bench/RESULTS.md, "Core (c)").
+#: TNC's own default, 10 times the parameter count, would let it run for hours.
+DEFAULT_MAX_ITER = 3000
 
 
 class _Parser(argparse.ArgumentParser):
