@@ -125,7 +125,7 @@ def init_params(
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
     """Apply a hidden activation to ``z`` in place and return it. z: (m, n)."""
     if activation == "sigmoid":
-        return expit(z, out=z)
+        return _sigmoid_inplace(z)
     if activation == "tanh":
         return np.tanh(z, out=z)
     if activation == "relu":
@@ -133,6 +133,20 @@ def activate(z: np.ndarray, activation: str) -> np.ndarray:
     if activation == "leaky_relu":
         return np.maximum(z, LEAKY_SLOPE * z, out=z)
     raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+
+
+def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z), in place.
+
+    NumPy's vectorized exp makes this faster than scipy's expit on large arrays
+    (timed side by side in bench/RESULTS.md, "Core (a)"). Where e^-z overflows to inf
+    (z < -709 in float64) the result is exactly 0, as it should be.
+    """
+    np.negative(z, out=z)
+    with np.errstate(over="ignore"):
+        np.exp(z, out=z)
+    z += 1
+    return np.reciprocal(z, out=z)
 
 
 def activation_derivative(a: np.ndarray, activation: str) -> np.ndarray:
@@ -310,7 +324,8 @@ def cost_and_grad(
         if layer > 0:
             delta = delta @ thetas[layer][:, 1:]
             if masks is None:
-                _times_derivative(delta, a_in, activation)
+                # a_in is not needed after this, so g'(z) may be built in its place.
+                _times_derivative(delta, a_in, activation, overwrite_a=True)
             else:
                 # a_in is g(z) * mask; where the mask is 0 the product below is 0
                 # whatever g'(z) is, elsewhere g(z) = a_in / mask.
@@ -330,9 +345,23 @@ def cost_and_grad(
     return cost, grad
 
 
-def _times_derivative(delta: np.ndarray, a: np.ndarray, activation: str) -> None:
-    """delta *= g'(z), in place, from the activation's output a = g(z). Both (m, n)."""
-    if activation == "relu":
+def _times_derivative(
+    delta: np.ndarray, a: np.ndarray, activation: str, overwrite_a: bool = False
+) -> None:
+    """delta *= g'(z), in place, from the activation's output a = g(z). Both (m, n).
+
+    With ``overwrite_a`` the sigmoid and tanh derivatives are built inside ``a``,
+    sparing two temporary arrays as large as the layer.
+    """
+    if overwrite_a and activation == "sigmoid":
+        delta *= a
+        np.subtract(1, a, out=a)
+        delta *= a  # delta * a * (1 - a)
+    elif overwrite_a and activation == "tanh":
+        np.square(a, out=a)
+        np.subtract(1, a, out=a)
+        delta *= a  # delta * (1 - a^2)
+    elif activation == "relu":
         # The sign of a is all that matters: multiplying by a boolean array
         # avoids materializing g'(z) as floats.
         np.multiply(delta, a > 0, out=delta)
