@@ -53,7 +53,10 @@ def server_url(trained_model: digitnet.Network) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = uvicorn.Config(
-        create_app(trained_model, "test-model.npz"), host="127.0.0.1", port=port, log_level="warning"
+        create_app(trained_model, "test-model.npz"),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -146,8 +149,7 @@ def test_the_page_shows_bars_and_the_network_input(page) -> None:
     assert inputs.count() == 1
     # The preview is the 28x28 image itself, drawn bright on black like MNIST.
     assert page.evaluate(
-        "() => { const c = document.querySelector('#inputs canvas');"
-        " return [c.width, c.height]; }"
+        "() => { const c = document.querySelector('#inputs canvas'); return [c.width, c.height]; }"
     ) == [28, 28]
 
 

@@ -125,6 +125,8 @@ def open_image(
             # JPEG can decode straight to a reduced scale: a 12-megapixel photo in a few ms.
             image.draft("RGB" if image.mode not in ("L", "1") else "L", (working_side,) * 2)
             image.load()
+    except ImageError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(f"{where}: refused, the image is too large ({exc})") from None
     except UnidentifiedImageError:
@@ -272,7 +274,10 @@ def otsu_threshold(values: np.ndarray) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (total * weight0 - mean0) ** 2 / (weight0 * (1 - weight0))
     between[~np.isfinite(between)] = 0
-    return float(int(np.argmax(between)) + 1)
+    # Every level in an empty gap between the classes splits them equally well: take
+    # the middle of those, not the first.
+    best = np.flatnonzero(between >= between.max() * (1 - 1e-9))
+    return float((best[0] + best[-1]) / 2 + 1)
 
 
 def remove_lighting(ink: np.ndarray) -> np.ndarray:
