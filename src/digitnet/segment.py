@@ -38,6 +38,11 @@ GAP_TO_JOIN = 0.35
 MIN_HEIGHT = 0.25
 #: A group wider than this many times its height is taken for touching digits.
 WIDE = 1.2
+#: ...or at least this many times the width of one digit.
+SEVERAL = 1.7
+#: One digit is at least this fraction of the row height wide, for the estimate of a
+#: digit's width (a 1 is narrower, but a row of 1s must not make a 0 look like two digits).
+MIN_DIGIT_WIDTH = 0.55
 #: Most digits in one image; more is not a number but noise or text.
 MAX_DIGITS = 64
 
@@ -148,12 +153,13 @@ def split_columns(profile: np.ndarray, n: int) -> list[int]:
 def split_touching(ink: np.ndarray, digit_width: float) -> list[tuple[int, int]]:
     """Column ranges of the digits in a group ((h, w) ink, background 0).
 
-    A group up to WIDE times as wide as tall is one digit. A wider one holds
-    ``round(w / digit_width)`` digits (at least 2), cut by :func:`split_columns`.
-    Returns [(start, stop), ...] column ranges, left to right.
+    A group is several digits if it is more than WIDE times as wide as tall, or
+    at least SEVERAL times ``digit_width``; it then holds ``round(w / digit_width)``
+    digits (at least 2), cut by :func:`split_columns`. Returns [(start, stop), ...]
+    column ranges, left to right.
     """
     h, w = ink.shape
-    if w <= WIDE * h:
+    if w <= WIDE * h and w < SEVERAL * digit_width:
         return [(0, w)]
     n = max(2, int(round(w / max(digit_width, 1.0))))
     cuts = split_columns((ink > 0).sum(axis=0), n)
@@ -178,10 +184,10 @@ def segment_digits(ink: np.ndarray) -> list[Segment]:
             box = _union(box, boxes[i])
         group_boxes.append(box)
     # A lone digit is rarely wider than tall; the median width of those that are not
-    # says how wide one digit is here (or, if all are wide, 0.7 of the height).
+    # says how wide one digit is here, but never less than MIN_DIGIT_WIDTH of the height.
     narrow = [b[3] - b[1] for b in group_boxes if b[3] - b[1] <= WIDE * (b[2] - b[0])]
-    heights = [b[2] - b[0] for b in group_boxes]
-    digit_width = float(np.median(narrow)) if narrow else 0.7 * float(np.median(heights))
+    least = MIN_DIGIT_WIDTH * float(np.median([b[2] - b[0] for b in group_boxes]))
+    digit_width = max(float(np.median(narrow)) if narrow else 0.0, least)
     segments: list[Segment] = []
     for members, (top, left, bottom, right) in zip(groups, group_boxes, strict=True):
         region = labels[top:bottom, left:right]
