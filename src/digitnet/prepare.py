@@ -258,15 +258,35 @@ def ink_bright(grey: np.ndarray) -> np.ndarray:
 # --- 4. background ---------------------------------------------------------------------
 
 
-def otsu_threshold(values: np.ndarray) -> float:
+def grey_histogram(values: np.ndarray) -> np.ndarray:
+    """Counts of the whole grey levels 0-255 in ``values`` (any shape, clipped): (256,) int."""
+    levels = np.clip(np.asarray(values), 0, 255).astype(np.uint8).ravel()
+    return np.bincount(levels, minlength=256)
+
+
+def histogram_median(hist: np.ndarray) -> float:
+    """The median level of a histogram (counts per level), to the nearest level."""
+    cumulative = np.cumsum(hist)
+    return float(np.searchsorted(cumulative, cumulative[-1] / 2))
+
+
+def histogram_mad(hist: np.ndarray, median: float) -> float:
+    """Median absolute deviation from ``median`` of the levels counted in ``hist``."""
+    deviations = np.abs(np.arange(len(hist)) - round(median))
+    return histogram_median(np.bincount(deviations, weights=hist, minlength=len(hist)))
+
+
+def otsu_threshold(values: np.ndarray | None = None, hist: np.ndarray | None = None) -> float:
     """Otsu's threshold: the level that best splits ``values`` (0-255) into two classes.
 
     Otsu (1979), "A threshold selection method from gray-level histograms":
-    maximize the between-class variance over a 256-bin histogram. Pixels at or
-    above the returned level form the upper class.
+    maximize the between-class variance over a 256-bin histogram (pass ``hist``
+    from :func:`grey_histogram` to reuse one). Pixels at or above the returned
+    level form the upper class.
     """
-    levels = np.clip(np.asarray(values), 0, 255).astype(np.uint8).ravel()
-    prob = np.bincount(levels, minlength=256) / max(1, levels.size)
+    if hist is None:
+        hist = grey_histogram(values)
+    prob = hist / max(1, hist.sum())
     centers = np.arange(256) + 0.5
     weight0 = np.cumsum(prob)
     mean0 = np.cumsum(prob * centers)
@@ -277,7 +297,7 @@ def otsu_threshold(values: np.ndarray) -> float:
     # Every level in an empty gap between the classes splits them equally well: take
     # the middle of those, not the first.
     best = np.flatnonzero(between >= between.max() * (1 - 1e-9))
-    return float((best[0] + best[-1]) / 2 + 1)
+    return float(int((best[0] + best[-1]) / 2) + 1)
 
 
 def remove_lighting(ink: np.ndarray) -> np.ndarray:
@@ -314,13 +334,15 @@ def suppress_background(ink: np.ndarray, min_speck: float = 0.02) -> np.ndarray:
     ink = remove_lighting(np.asarray(ink, dtype=np.float32))
     if ink.max() <= 0:
         return ink
-    threshold = otsu_threshold(ink)
-    background = ink[ink < threshold]
-    strokes = ink[ink >= threshold]
-    level = float(np.median(strokes)) if strokes.size else float(ink.max())
-    if background.size:
-        median = float(np.median(background))
-        spread = 1.4826 * float(np.median(np.abs(background - median)))
+    # Every statistic comes from one histogram of whole grey levels: exact enough for
+    # thresholds, and far cheaper than sorting the pixels for each median.
+    hist = grey_histogram(ink)
+    threshold = int(otsu_threshold(hist=hist))
+    background, strokes = hist[:threshold], hist[threshold:]
+    level = threshold + histogram_median(strokes) if strokes.sum() else float(ink.max())
+    if background.sum():
+        median = histogram_median(background)
+        spread = 1.4826 * histogram_mad(background, median)
         # At least a tenth of the contrast: what the lighting estimate leaves near the
         # edges of a strong gradient is faint, but not noise-like.
         floor = max(median + 5 * spread, median + 0.1 * (level - median))
