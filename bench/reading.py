@@ -178,7 +178,8 @@ def throughput(model_path: Path, pngs: list[bytes], n_requests: int, clients: in
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {server.stderr.read()}")
+                    message = server.stderr.read() if server.poll() is not None else b"timeout"
+                    raise RuntimeError(f"the server did not start: {message!r}") from None
                 time.sleep(0.1)
         requests = [multipart_request(port, pngs[i % len(pngs)]) for i in range(n_requests)]
         asyncio.run(_load(port, requests[: 10 * clients], clients))  # warm-up
@@ -280,8 +281,9 @@ def main() -> None:
         lat = latency(first, pngs, args.repeat)
         print("latency", lat, flush=True)
         lines += [
-            f"**Latency** of reading one digit from PNG bytes (280x280 dark-on-white, decode + "
-            f"prepare + forward), one at a time, {lat['n']} reads, model {describe(first, first_path)}:",
+            "**Latency** of reading one digit from PNG bytes (280x280 dark-on-white, decode + "
+            f"prepare + forward), one at a time, {lat['n']} reads, "
+            f"model {describe(first, first_path)}:",
             "",
             "| p50 | p99 | of which prepare (p50) | forward (p50) | target |",
             "| --- | --- | --- | --- | --- |",

@@ -221,7 +221,7 @@ def _expand_inputs(specs: Sequence[str]) -> list[tuple[str, str | None]]:
             if not files:
                 found.append((spec, "the directory holds no image files"))
             found.extend((f, None) for f in files)
-        elif path.exists() or not glob.has_magic(spec):
+        elif path.exists() or not any(char in spec for char in "*?["):
             found.append((spec, None))
         else:
             matches = sorted(m for m in glob.glob(spec, recursive=True) if Path(m).is_file())
@@ -256,6 +256,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     net = digitnet.Network.load(args.model)
     inputs = _expand_inputs(args.images)
     failed = 0
+    bar = tqdm(total=len(inputs), unit="image", disable=None if not args.quiet else True)
 
     def report_error(path: str, message: str) -> None:
         nonlocal failed
@@ -263,13 +264,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"path": path, "error": message}), flush=True)
         else:
-            print(f"digitnet predict: error: {path}: {message}", file=sys.stderr, flush=True)
+            bar.write(f"digitnet predict: error: {path}: {message}", file=sys.stderr)
 
     def message_of(exc: Exception, path: str) -> str:
         text = str(exc)
         return text[len(path) + 2 :] if text.startswith(f"{path}: ") else text
 
-    bar = tqdm(total=len(inputs), unit="image", disable=None if not args.quiet else True)
     width = max((len(p) for p, _ in inputs), default=0)
     # One batch of prepared 28x28 images at a time: memory stays constant however many files.
     for start in range(0, len(inputs), args.batch_size):

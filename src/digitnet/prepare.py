@@ -82,12 +82,16 @@ def _describe(source: Any) -> str:
 
 
 def open_image(
-    source: Source, max_pixels: int = MAX_PIXELS, working_side: int = WORKING_SIDE
+    source: Source,
+    max_pixels: int = MAX_PIXELS,
+    working_side: int = WORKING_SIDE,
+    name: str | None = None,
 ) -> Image.Image:
     """Decode ``source`` into a PIL image, upright, at most ``working_side`` on its longer side.
 
     source: a path, the bytes of an image file, a PIL image, or an array of pixel
     values 0-255: (H, W) grey or (H, W, 3 | 4) RGB(A), any real dtype.
+    ``name`` names the source in error messages (default: the path, or "N bytes").
     Refuses (:class:`ImageTooLargeError`) more than ``max_pixels`` pixels, checked
     from the header before decoding; raises :class:`ImageError` for anything that is
     not a readable image.
@@ -95,13 +99,13 @@ def open_image(
     if isinstance(source, np.ndarray):
         return _limit_side(_from_array(source, max_pixels), working_side)
     if isinstance(source, Image.Image):
-        _check_dimensions(source.size, max_pixels, _describe(source))
+        _check_dimensions(source.size, max_pixels, name or _describe(source))
         return _limit_side(ImageOps.exif_transpose(source), working_side)
-    where = _describe(source)
+    where = name or _describe(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise NotAnImageError(
-                "the image is empty (0 bytes); send a PNG, JPEG or other image file"
+                f"{where}: the image is empty; send a PNG, JPEG or other image file"
             )
         stream: Any = io.BytesIO(source)
     elif isinstance(source, (str, os.PathLike)):
@@ -374,7 +378,8 @@ def ink_image(source: Source, **open_options: Any) -> np.ndarray:
     """
     ink = suppress_background(ink_bright(to_grey(open_image(source, **open_options))))
     if not np.any(ink > 0):
-        raise NoDigitError(f"no digit found in {_describe(source)}: the image is blank or uniform")
+        where = open_options.get("name") or _describe(source)
+        raise NoDigitError(f"no digit found in {where}: the image is blank or uniform")
     return ink
 
 

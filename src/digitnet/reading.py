@@ -85,27 +85,28 @@ def classify(images: np.ndarray, model: Network) -> list[tuple[int, np.ndarray]]
 
 
 def read_digit(
-    source: prepare.Source, model: Network, normalize_stroke: bool = True
+    source: prepare.Source, model: Network, normalize_stroke: bool = True, name: str | None = None
 ) -> DigitReading:
     """Read the one digit in ``source`` (the whole image is taken as one digit).
 
-    Raises :class:`~digitnet.errors.ImageError` for an unreadable image and
+    ``name`` names the source in error messages. Raises
+    :class:`~digitnet.errors.ImageError` for an unreadable image and
     :class:`~digitnet.errors.NoDigitError` for a blank one.
     """
-    image = prepare.prepare_digit(source, normalize_stroke=normalize_stroke)
+    image = prepare.prepare_digit(source, normalize_stroke=normalize_stroke, name=name)
     ((digit, proba),) = classify(image[None], model)
     return DigitReading(digit, proba, image)
 
 
 def read_number(
-    source: prepare.Source, model: Network, normalize_stroke: bool = True
+    source: prepare.Source, model: Network, normalize_stroke: bool = True, name: str | None = None
 ) -> NumberReading:
     """Read the digits written in one row in ``source``, left to right.
 
     Raises :class:`~digitnet.errors.ImageError` for an unreadable image and
     :class:`~digitnet.errors.NoDigitError` if no digit is found.
     """
-    ink = prepare.ink_image(source, working_side=NUMBER_WORKING_SIDE)
+    ink = prepare.ink_image(source, working_side=NUMBER_WORKING_SIDE, name=name)
     segments = segment_digits(ink)
     images = np.stack([prepare.mnist_from_ink(s.ink, normalize_stroke) for s in segments])
     readings = [

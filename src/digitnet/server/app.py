@@ -138,8 +138,9 @@ def pixels_from_json(payload: Any) -> np.ndarray:
     return np.rint(np.asarray(rows, dtype=np.float64)).astype(np.uint8)
 
 
-async def _upload(request: Request) -> bytes:
-    """The bytes of the multipart field ``file``, or of a raw image body."""
+async def _upload(request: Request) -> tuple[bytes, str]:
+    """The bytes of the multipart field ``file``, or of a raw image body, and a name
+    for them in error messages."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         try:
@@ -151,9 +152,9 @@ async def _upload(request: Request) -> bytes:
             raise ApiError(422, "send the image as a file in the multipart form field 'file'")
         data = await upload.read()
         await form.close()
-        return data
+        return data, f"the upload {upload.filename!r}" if upload.filename else "the upload"
     if content_type.startswith("image/") or content_type == "application/octet-stream":
-        return await request.body()
+        return await request.body(), "the request body"
     raise ApiError(
         415,
         f"unsupported content type {content_type or '(none)'!r}; send multipart/form-data "
@@ -285,10 +286,10 @@ def create_app(model: Network, model_path: str | None = None) -> FastAPI:
                 return _with_input(reading.DigitReading(digit, proba, pixels).as_dict(), pixels)
 
             return JSONResponse(await run_in_threadpool(classify_pixels))
-        data = await _upload(request)
+        data, name = await _upload(request)
 
         def read() -> dict[str, Any]:
-            result = reading.read_digit(data, model)
+            result = reading.read_digit(data, model, name=name)
             return _with_input(result.as_dict(), result.image)
 
         return JSONResponse(await run_in_threadpool(read))
@@ -299,10 +300,10 @@ def create_app(model: Network, model_path: str | None = None) -> FastAPI:
         openapi_extra=NUMBER_BODY,
     )
     async def read_number(request: Request) -> JSONResponse:
-        data = await _upload(request)
+        data, name = await _upload(request)
 
         def read() -> dict[str, Any]:
-            result = reading.read_number(data, model)
+            result = reading.read_number(data, model, name=name)
             out = result.as_dict()
             for entry, digit in zip(out["digits"], result.digits, strict=True):
                 entry["input"] = digit.image.tolist()
