@@ -27,6 +27,17 @@ CHROMIUM = "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
+def screenshot(page, name: str, tmp_path: Path) -> None:
+    """Take a screenshot of the page; it replaces docs/<name> (the README's pictures)
+    only when DIGITNET_UPDATE_SCREENSHOTS=1, so that test runs leave the tree clean."""
+    path = tmp_path / name
+    page.screenshot(path=str(path))
+    assert Image.open(path).size[0] > 500
+    if os.environ.get("DIGITNET_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(exist_ok=True)
+        shutil.copyfile(path, DOCS / name)
+
+
 def _require_browser() -> None:
     missing = None
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
@@ -129,15 +140,14 @@ def shown(page) -> str:
     return prediction.inner_text()
 
 
-def test_every_drawn_digit_is_read(page) -> None:
+def test_every_drawn_digit_is_read(page, tmp_path: Path) -> None:
     for digit in range(10):
         page.get_by_test_id("clear").click()
         assert page.get_by_test_id("prediction").inner_text() == "\u2013"
         draw(page, digit)
         assert shown(page) == str(digit), f"drew a {digit}"
         if digit == 7:
-            DOCS.mkdir(exist_ok=True)
-            page.screenshot(path=str(DOCS / "page-digit.png"))
+            screenshot(page, "page-digit.png", tmp_path)
 
 
 def test_the_page_shows_bars_and_the_network_input(page) -> None:
@@ -165,14 +175,13 @@ def test_undo_and_clear(page) -> None:
     assert page.get_by_test_id("bars").locator(".bar").count() == 0
 
 
-def test_number_mode_reads_digits_drawn_in_a_row(page) -> None:
+def test_number_mode_reads_digits_drawn_in_a_row(page, tmp_path: Path) -> None:
     page.get_by_test_id("mode-number").click()
     for i, digit in enumerate((2, 0, 4)):
         draw(page, digit, (0.06 + 0.3 * i, 0.12, 0.28 + 0.3 * i, 0.88))
     assert shown(page) == "204"
     assert page.get_by_test_id("inputs").locator("canvas").count() == 3
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "page-number.png"))
+    screenshot(page, "page-number.png", tmp_path)
 
 
 def test_an_uploaded_photo_is_read(page, tmp_path: Path) -> None:
