@@ -249,11 +249,81 @@ def foreign(models: dict[str, digitnet.Network]) -> dict:
     return {"n": len(y), "results": results}
 
 
+def shown_path(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def describe(model: digitnet.Network, path: Path) -> str:
     test = model.metadata_.get("metrics", {}).get("test", {}).get("accuracy")
     acc = f", {100 * test:.2f}% on MNIST test" if test is not None else ""
     arch = "-".join(map(str, model.sizes_))
-    return f"`{path}` ({arch} {model.activation}/{model.output}{acc})"
+    return f"`{shown_path(path)}` ({arch} {model.activation}/{model.output}{acc})"
+
+
+STORE = ROOT / "bench" / "out" / "reading-results.json"
+
+
+def render_section(store: dict) -> str:
+    """The RESULTS.md section from the stored parts (each with its own date and command)."""
+    lines = ["## Reading handwriting (bench/reading.py)", ""]
+    lat = store.get("latency")
+    if lat:
+        lines += [
+            f"**Latency** of reading one digit from PNG bytes (280x280 dark-on-white, decode + "
+            f"prepare + forward), one at a time, {lat['n']} reads, model {lat['model']}. "
+            f"{lat['when']}; {lat['machine']}; `{lat['command']}`",
+            "",
+            "| p50 | p99 | of which prepare (p50) | forward (p50) | target |",
+            "| --- | --- | --- | --- | --- |",
+            f"| {lat['p50']:.2f} ms | {lat['p99']:.2f} ms | {lat['prepare_p50']:.2f} ms | "
+            f"{lat['forward_p50']:.3f} ms | p50 <= 5 ms |",
+            "",
+        ]
+    api = store.get("api")
+    if api:
+        lines += [
+            f"**API throughput** on loopback: `digitnet serve` (one uvicorn process, "
+            f"{api['server']}) serving model {api['model']}, and {api['requests']} "
+            f"`POST /api/predict` multipart uploads of 280x280 PNGs from {api['clients']} "
+            "concurrent keep-alive connections, sent by this script's asyncio client, which "
+            f"shares the machine's cores with the server. {api['when']}; `{api['command']}`",
+            "",
+            "| requests/s | p50 | p99 | errors | target |",
+            "| --- | --- | --- | --- | --- |",
+            f"| {api['rps']:.0f} | {api['p50']:.1f} ms | {api['p99']:.1f} ms | {api['errors']} "
+            "| >= 300 req/s, p99 <= 50 ms |",
+            "",
+        ]
+        if api["errors"]:
+            lines += [f"First error: `{api['first_error']}`", ""]
+    foreign_runs = store.get("foreign", {})
+    if foreign_runs:
+        lines += [
+            "**Foreign handwriting**: scikit-learn's `load_digits` (1,797 digits by 43 writers, "
+            "not MNIST), each rendered as a photo of dark ink on paper (smoothly upscaled from "
+            "8x8, cut at three ink levels for thick, medium and thin strokes, 70-180 px tall, "
+            "off-centre on a 240x240 sheet with grain), saved as PNG and read through the full "
+            "path (`read_digit`). Accuracy (target >= 90%):",
+            "",
+            "| model | stroke normalization | thick | medium | thin | all | measured |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for run in foreign_runs.values():
+            for normalize in ("on", "off"):
+                row = [run["accuracy"][normalize][stroke] for stroke in STROKES]
+                cells = " | ".join(f"{100 * a:.1f}%" for a in row)
+                lines.append(
+                    f"| {run['model']} | {normalize} | {cells} | **{100 * np.mean(row):.1f}%** "
+                    f"| {run['when']} |"
+                )
+        lines += [
+            "",
+            "Command: `env PYTHONPATH=src python bench/reading.py --model M --skip latency api` "
+            "(accuracy does not depend on the machine's load). A sample of the rendered "
+            "digits is written to `bench/out/foreign-sample.png`.",
+        ]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -264,74 +334,54 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--skip", nargs="*", default=[], choices=["latency", "api", "foreign"])
     args = parser.parse_args()
+    import json
+
+    store = json.loads(STORE.read_text()) if STORE.exists() else {}
     models = {str(p): digitnet.Network.load(p) for p in args.model}
     first_path = args.model[0]
     first = models[str(first_path)]
     pngs, _ = paper_digits()
-    lines = [
-        "## Reading handwriting (bench/reading.py)",
-        "",
-        f"{today()}; {machine()}.",
-        "Command: `flock /work/bench.lock env PYTHONPATH=src python bench/reading.py "
-        + " ".join(f"--model {p}" for p in args.model)
-        + "`",
-        "",
-    ]
+    command = "flock /work/bench.lock env PYTHONPATH=src python bench/reading.py " + " ".join(
+        f"--model {shown_path(p)}" for p in args.model
+    )
+    stamp = {"when": today(), "machine": machine(), "command": command}
     if "latency" not in args.skip:
         lat = latency(first, pngs, args.repeat)
         print("latency", lat, flush=True)
-        lines += [
-            "**Latency** of reading one digit from PNG bytes (280x280 dark-on-white, decode + "
-            f"prepare + forward), one at a time, {lat['n']} reads, "
-            f"model {describe(first, first_path)}:",
-            "",
-            "| p50 | p99 | of which prepare (p50) | forward (p50) | target |",
-            "| --- | --- | --- | --- | --- |",
-            f"| {lat['p50']:.2f} ms | {lat['p99']:.2f} ms | {lat['prepare_p50']:.2f} ms | "
-            f"{lat['forward_p50']:.3f} ms | p50 <= 5 ms |",
-            "",
-        ]
+        store["latency"] = {**lat, **stamp, "model": describe(first, first_path)}
     if "api" not in args.skip:
         api = throughput(first_path, pngs, args.requests, args.clients)
         print("api", api, flush=True)
-        lines += [
-            f"**API throughput** on loopback: `digitnet serve` (one uvicorn process) and "
-            f"{api['requests']} `POST /api/predict` multipart PNG uploads from {api['clients']} "
-            "concurrent keep-alive connections, sent by this script's asyncio client, which "
-            "shares the machine's cores with the server:",
-            "",
-            "| requests/s | p50 | p99 | errors | target |",
-            "| --- | --- | --- | --- | --- |",
-            f"| {api['rps']:.0f} | {api['p50']:.1f} ms | {api['p99']:.1f} ms | {api['errors']} "
-            "| >= 300 req/s, p99 <= 50 ms |",
-            "",
-        ]
-        if api["errors"]:
-            lines += [f"First error: `{api['first_error']}`", ""]
+        server = "httptools + uvloop" if _fast_server() else "h11 + asyncio"
+        store["api"] = {**api, **stamp, "model": describe(first, first_path), "server": server}
     if "foreign" not in args.skip:
         result = foreign(models)
         print("foreign", result, flush=True)
-        lines += [
-            f"**Foreign handwriting**: scikit-learn's `load_digits` ({result['n']} digits by 43 "
-            "writers, not MNIST), each rendered as a photo of dark ink on paper (smoothly "
-            "upscaled from 8x8, cut at three ink levels for thick, medium and thin strokes, "
-            "70-180 px tall, off-centre on a 240x240 sheet with grain), saved as PNG and read "
-            "through the full path (`read_digit`). Accuracy (target >= 90%):",
-            "",
-            "| model | stroke normalization | thick | medium | thin | all |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
+        runs = store.setdefault("foreign", {})
         for name, accs in result["results"].items():
-            for normalize in (True, False):
-                row = [accs[(s, normalize)] for s in STROKES]
-                cells = " | ".join(f"{100 * a:.1f}%" for a in row)
-                lines.append(
-                    f"| {describe(models[name], Path(name))} | {'on' if normalize else 'off'} | "
-                    f"{cells} | **{100 * np.mean(row):.1f}%** |"
-                )
-        lines += ["", "A sample of the rendered digits: `bench/out/foreign-sample.png`."]
-    path = write_section("reading", "\n".join(lines))
+            runs[shown_path(Path(name))] = {
+                "model": describe(models[name], Path(name)),
+                "when": today(),
+                "accuracy": {
+                    ("on" if normalize else "off"): {
+                        stroke: accs[(stroke, normalize)] for stroke in STROKES
+                    }
+                    for normalize in (True, False)
+                },
+            }
+    STORE.parent.mkdir(exist_ok=True)
+    STORE.write_text(json.dumps(store, indent=1))
+    path = write_section("reading", render_section(store))
     print(f"wrote {path}")
+
+
+def _fast_server() -> bool:
+    try:
+        import httptools  # noqa: F401
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 if __name__ == "__main__":
