@@ -97,6 +97,15 @@ def test_stroke_width_is_brought_toward_mnist(trained_model, width) -> None:
     assert trained_model.predict(out[None])[0] == 0
 
 
+def test_the_mnist_stroke_width_constant_is_mnists(sample_data) -> None:
+    widths = []
+    for image in sample_data.train_images[:1000]:
+        digit = prepare.crop_to_ink(image.astype(np.float32))
+        big = prepare.resize(digit, prepare.box_shape(digit.shape, 4 * prepare.BOX))
+        widths.append(prepare.stroke_width(big) / 4)
+    assert abs(np.median(widths) - prepare.MNIST_STROKE_WIDTH) < 0.2
+
+
 def test_noisy_unevenly_lit_photo_background_is_suppressed(trained_model) -> None:
     rng = np.random.default_rng(0)
     ink = np.asarray(render(6, size=(360, 300), width=16, box=(80, 40, 250, 300)), np.float32)

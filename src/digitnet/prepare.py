@@ -523,6 +523,8 @@ def prepare_digit(source: Source, normalize_stroke: bool = True, **open_options:
     """Any image of one digit -> (28, 28) uint8, ink bright, as MNIST's digits are.
 
     source: a path, bytes, a PIL image, or an (H, W[, 3|4]) array of 0-255 values.
+    normalize_stroke: bring the stroke width toward MNIST's (step 6).
+    open_options: ``max_pixels``, ``working_side`` and ``name``, as :func:`open_image`.
     Raises :class:`~digitnet.errors.ImageError` if it cannot be read and
     :class:`~digitnet.errors.NoDigitError` if it holds no ink.
     """
