@@ -67,6 +67,8 @@ STROKE_SCALE = 4
 #: 10.7 px (10th-90th percentiles 7.8-14.7), i.e. 2.7 px at MNIST's own scale.
 MNIST_STROKE_WIDTH = 2.7
 
+EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
+
 Source = Any  # a path, bytes, a PIL image or an array; see open_image
 
 
@@ -264,8 +266,10 @@ def ink_bright(grey: np.ndarray) -> np.ndarray:
 
 def grey_histogram(values: np.ndarray) -> np.ndarray:
     """Counts of the whole grey levels 0-255 in ``values`` (any shape, clipped): (256,) int."""
-    levels = np.clip(np.asarray(values), 0, 255).astype(np.uint8).ravel()
-    return np.bincount(levels, minlength=256)
+    values = np.asarray(values)
+    if values.size and (values.min() < 0 or values.max() > 255):
+        values = np.clip(values, 0, 255)
+    return np.bincount(values.astype(np.uint8).ravel(), minlength=256)
 
 
 def histogram_median(hist: np.ndarray) -> float:
@@ -310,17 +314,21 @@ def remove_lighting(ink: np.ndarray) -> np.ndarray:
     ink: (H, W) float32, ink bright. The background is estimated by a grey
     opening with a square a quarter of the shorter side: it removes every bright
     structure narrower than that (the strokes) and keeps the lighting. Light varies
-    slowly, so the opening runs on a copy shrunk to about 64 px (block means) and is
-    interpolated back. Returns (H, W) float32 >= 0.
+    slowly, so the opening runs on a copy shrunk to about 64 px (block means, by
+    Pillow's ``reduce``) and is interpolated back. Returns (H, W) float32 >= 0.
     """
     factor = max(1, min(ink.shape) // 64)
-    h, w = (ink.shape[0] // factor) * factor, (ink.shape[1] // factor) * factor
-    small = ink[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+    image = Image.fromarray(np.asarray(ink, dtype=np.float32), mode="F")
+    small = np.asarray(image.reduce(factor)) if factor > 1 else np.asarray(image)
     size = max(3, min(small.shape) // 4)
     background = ndimage.grey_opening(small, size=(size, size), mode="nearest")
     if factor > 1:
-        background = resize(background, ink.shape, Image.Resampling.BILINEAR)
-    return np.maximum(ink - background, 0, dtype=np.float32)
+        upscaled = Image.fromarray(background, mode="F").resize(
+            (ink.shape[1], ink.shape[0]), Image.Resampling.BILINEAR
+        )
+        background = np.asarray(upscaled)
+    out = np.subtract(ink, background, dtype=np.float32)
+    return np.maximum(out, 0, out=out)
 
 
 def suppress_background(ink: np.ndarray, min_speck: float = 0.02) -> np.ndarray:
@@ -354,18 +362,20 @@ def suppress_background(ink: np.ndarray, min_speck: float = 0.02) -> np.ndarray:
         floor = 0.0
     if level - floor < 16:  # no contrast left: nothing stands out from the noise
         return np.zeros_like(ink)
-    out = np.clip((ink - floor) * (255 / (level - floor)), 0, 255).astype(np.float32)
-    return remove_specks(out, min_speck)
+    ink -= floor  # in place: ink is remove_lighting's own new array
+    ink *= 255 / (level - floor)
+    return remove_specks(np.clip(ink, 0, 255, out=ink), min_speck)
 
 
 def remove_specks(ink: np.ndarray, min_fraction: float = 0.02) -> np.ndarray:
     """Zero connected components (8-connected) holding < ``min_fraction`` of the largest's ink.
 
-    ink: (H, W) float, background 0. Returns a new array.
+    ink: (H, W) float, background 0. Returns ``ink`` itself if there is one component
+    or none, else a new array.
     """
-    labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    labels, count = ndimage.label(ink > 0, structure=EIGHT_NEIGHBOURS)
     if count <= 1:
-        return ink.copy()
+        return ink
     mass = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
     keep = np.concatenate([[False], mass >= min_fraction * mass.max()])
     return np.where(keep[labels], ink, 0).astype(np.float32)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
+import anyio
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -236,6 +237,12 @@ def create_app(model: Network, model_path: str | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES)
     summary = model_summary(model, model_path)
+    # CPU work runs in worker threads, at most one per core: more would only queue on
+    # the interpreter lock, while the event loop keeps accepting and parsing requests.
+    limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
+
+    async def run_in_threadpool(func: Any) -> Any:
+        return await anyio.to_thread.run_sync(func, limiter=limiter)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
