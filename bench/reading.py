@@ -18,9 +18,9 @@ Run (heavy: wrap it in the shared lock)::
    8x8, values 0-16; Alpaydin and Kaynak's UCI "optdigits") rendered as a person's
    photo of a digit would look -- upscaled smoothly and cut at three ink levels (thick,
    medium and thin strokes), in dark ink on light paper with grain, at a random size
-   and off-centre on a 240x240 sheet, saved as PNG -- then read through the full path,
-   ``digitnet.read_digit(png_bytes, model)``. Accuracy per stroke width and overall,
-   with and without stroke width normalization.
+   (70-180 px, square as the data is) and off-centre on a 240x240 sheet, saved as
+   PNG -- then read through the full path, ``digitnet.read_digit(png_bytes, model)``.
+   Accuracy per stroke width and overall, with and without stroke width normalization.
 
 Every model named is measured on 3; 1 and 2 use the first.
 """
@@ -210,10 +210,11 @@ STROKES = {"thick": 0.25, "medium": 0.45, "thin": 0.65}
 def person_image(digit8: np.ndarray, level: float, rng: np.random.Generator) -> np.ndarray:
     """An (8, 8) load_digits digit (0-16) as a photo of ink on paper: (240, 240) uint8."""
     intensity = Image.fromarray((digit8 / 16).astype(np.float32), "F")
-    smooth = np.asarray(intensity.resize((96, 96), Image.Resampling.BICUBIC))
+    smooth = np.asarray(intensity.resize((96, 96), Image.Resampling.LANCZOS))
     strokes = Image.fromarray(((smooth > level) * 255).astype(np.uint8))
-    height = int(rng.integers(70, 181))
-    width = int(round(height * rng.uniform(0.7, 0.9)))
+    # The 8x8 digits were size-normalized to fill their square box (their writers'
+    # proportions are gone), so they are drawn square, as the data holds them.
+    height = width = int(rng.integers(70, 181))
     strokes = strokes.resize((width, height), Image.Resampling.BILINEAR)  # anti-aliased edges
     sheet = np.zeros((240, 240), np.float32)
     top, left = int(rng.integers(0, 241 - height)), int(rng.integers(0, 241 - width))
@@ -302,7 +303,7 @@ def render_section(store: dict) -> str:
         lines += [
             "**Foreign handwriting**: scikit-learn's `load_digits` (1,797 digits by 43 writers, "
             "not MNIST), each rendered as a photo of dark ink on paper (smoothly upscaled from "
-            "8x8, cut at three ink levels for thick, medium and thin strokes, 70-180 px tall, "
+            "8x8, cut at three ink levels for thick, medium and thin strokes, 70-180 px square, "
             "off-centre on a 240x240 sheet with grain), saved as PNG and read through the full "
             "path (`read_digit`). Accuracy (target >= 90%):",
             "",
