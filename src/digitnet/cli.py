@@ -44,6 +44,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port lies in 0-65535, got {value}")
+    return value
+
+
 def _non_negative_float(text: str) -> float:
     try:
         value = float(text)
@@ -332,7 +342,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"the web page needs FastAPI and uvicorn ({exc.name} is missing); "
             "install them with: pip install 'digitnet[serve]'"
         ) from None
+    import socket
+
     net = digitnet.Network.load(args.model)
+    with socket.socket() as probe:  # a clear error now, rather than uvicorn's log line later
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise DigitnetError(
+                f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+                "choose another --port or --host"
+            ) from None
     app = create_app(net, model_path=str(args.model))
     try:
         from threadpoolctl import threadpool_limits
@@ -514,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``digitnet predict``: files, directories and globs; text and JSON; failures per file."""
+"""``digitnet predict`` and ``digitnet serve``: inputs, output formats, errors, exit status."""
 
 from __future__ import annotations
 
@@ -100,3 +100,23 @@ def test_a_missing_model_is_one_line_and_status_2(capsys, images, tmp_path) -> N
     status, _, err = run(capsys, "--model", tmp_path / "no-model.npz", images)
     assert status == 2
     assert len(err.strip().splitlines()) == 1
+
+
+def test_serve_refuses_a_busy_port_in_one_line(capsys, model_file) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status = cli.main(["serve", "--model", str(model_file), "--port", str(port)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err and len(err.strip().splitlines()) == 1
+
+
+def test_serve_checks_its_options(capsys, tmp_path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--port", "70000"])
+    assert exit_.value.code == 2
+    assert cli.main(["serve", "--model", str(tmp_path / "none.npz")]) == 2
