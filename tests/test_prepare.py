@@ -128,6 +128,17 @@ def test_noisy_unevenly_lit_photo_background_is_suppressed(trained_model) -> Non
     assert naive[:, :60].mean() > 100
 
 
+def test_clean_and_shadowed_sheets_give_the_same_digit() -> None:
+    # A clean canvas (uniform frame: the lighting step only shifts levels) and the same
+    # drawing under a shadow (the grey opening removes it) end as the same 28x28 image.
+    clean = np.asarray(render(3, width=14), np.float32)
+    shadow = np.linspace(0, 70, clean.shape[1])[None, :]
+    shadowed = np.clip(clean - shadow, 0, 255).astype(np.uint8)
+    a = prepare.prepare_digit(clean.astype(np.uint8))
+    b = prepare.prepare_digit(shadowed)
+    assert np.abs(a.astype(int) - b).mean() < 8
+
+
 def test_anti_aliased_edges_stay_grey() -> None:
     out = prepare.prepare_digit(render(8, width=14))
     grey = (out > 0) & (out < 255)
