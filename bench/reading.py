@@ -259,7 +259,15 @@ def describe(model: digitnet.Network, path: Path) -> str:
     test = model.metadata_.get("metrics", {}).get("test", {}).get("accuracy")
     acc = f", {100 * test:.2f}% on MNIST test" if test is not None else ""
     arch = "-".join(map(str, model.sizes_))
-    return f"`{shown_path(path)}` ({arch} {model.activation}/{model.output}{acc})"
+    training = model.metadata_.get("training", {})
+    how = training.get("optimizer", "?")
+    if "epochs_run" in training:
+        how += f", {training['epochs_run']} epochs"
+    elif "n_evals" in training:
+        how += f", {training['n_evals']} evaluations"
+    if isinstance(training.get("augment"), dict) and training["augment"].get("elastic_alpha"):
+        how += ", elastic distortions"
+    return f"`{shown_path(path)}` ({arch} {model.activation}/{model.output}, {how}{acc})"
 
 
 STORE = ROOT / "bench" / "out" / "reading-results.json"
