@@ -292,9 +292,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 continue
             try:
                 if args.number:
-                    result: Any = reading.read_number(path, net, not args.thick_strokes)
+                    result: Any = reading.read_number(path, net, not args.keep_strokes)
                 else:
-                    result = prepare.prepare_digit(path, normalize_stroke=not args.thick_strokes)
+                    result = prepare.prepare_digit(path, normalize_stroke=not args.keep_strokes)
             except (DigitnetError, OSError) as exc:
                 report_error(path, message_of(exc, path))
                 continue
@@ -496,7 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "images", nargs="+", metavar="IMAGE", help="image files, directories or glob patterns"
     )
-    predict.add_argument("--model", type=Path, default=Path(DEFAULT_MODEL))
+    predict.add_argument(
+        "--model", type=Path, default=Path(DEFAULT_MODEL), help=f"default: {DEFAULT_MODEL}"
+    )
     predict.add_argument(
         "--number", action="store_true", help="read several digits written in one row"
     )
@@ -519,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="images prepared and read per forward pass (default: 256)",
     )
     predict.add_argument(
-        "--thick-strokes",
+        "--keep-strokes",
         action="store_true",
         help="keep strokes as drawn (no stroke width normalization)",
     )
@@ -530,7 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_serve,
         "Serve the page to draw digits on, and the JSON API, with a model loaded once.",
     )
-    serve.add_argument("--model", type=Path, default=Path(DEFAULT_MODEL))
+    serve.add_argument(
+        "--model", type=Path, default=Path(DEFAULT_MODEL), help=f"default: {DEFAULT_MODEL}"
+    )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
