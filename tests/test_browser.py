@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _strokes import STROKES, render
 from PIL import Image
 
 import digitnet
+from tests._strokes import STROKES, render
 
 CHROMIUM = "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
-from _strokes import render
 from PIL import Image
 
 from digitnet import cli
+from tests._strokes import render
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import zlib
 
 import numpy as np
 import pytest
-from _strokes import render
 from PIL import Image, features
 from scipy import ndimage
 
 from digitnet import prepare
 from digitnet.errors import ImageError, ImageTooLargeError, NoDigitError, NotAnImageError
+from tests._strokes import render
 
 
 def png_bytes(image: Image.Image, **options) -> bytes:

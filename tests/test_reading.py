@@ -6,12 +6,12 @@ import io
 
 import numpy as np
 import pytest
-from _strokes import render
 from PIL import Image, ImageChops
 
 import digitnet
 from digitnet import reading
 from digitnet.errors import NoDigitError
+from tests._strokes import render
 
 
 def row(digits, step: int = 120, width: int = 12, size=(110, 150), y_jitter=(0,)) -> Image.Image:

@@ -9,11 +9,11 @@ import zlib
 
 import numpy as np
 import pytest
-from _strokes import render
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from digitnet.server import MAX_UPLOAD_BYTES, create_app
+from tests._strokes import render
 
 
 @pytest.fixture(scope="module")

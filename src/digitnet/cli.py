@@ -21,10 +21,10 @@ from digitnet import network, optim
 from digitnet.errors import DigitnetError
 
 DEFAULT_MODEL = "digitnet-model.npz"
-#: The cap on evaluations when none is given: the seed's own run stopped after about
-#: 950 evaluations (bench/RESULTS.md), and TNC's own default (10x the parameter count)
-#: would let it run for hours.
-DEFAULT_MAX_ITER = 1000
+#: The cap on evaluations when none is given. The seed's own run stopped after about
+#: 950 evaluations when its cost turned NaN (../shared/ANCHORS.md); TNC's own default,
+#: 10 times the parameter count, would let it run for hours.
+DEFAULT_MAX_ITER = 1500
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,6 +120,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     _say(f"test accuracy:  {_percent(test_metrics['accuracy'])} ({test_metrics['n']} images)")
     path = net.save(args.out)
     _say(f"saved {path}")
+    if not getattr(args, "no_report", False):
+        from digitnet.report import write_default_report
+
+        _say(f"report {write_default_report(net, data, path)}")
     return 130 if net.interrupted_ else 0
 
 
@@ -204,6 +208,128 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_import_seed(args: argparse.Namespace) -> int:
     path = digitnet.import_seed(args.params, args.out, hidden=args.hidden)
     _say(f"saved {path}: the seed's 784-{args.hidden}-10 network from {args.params}")
+    return 0
+
+
+# --- show, report, plot -----------------------------------------------------------------
+
+
+def _digit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a digit 0-9, got {text!r}") from None
+    if not 0 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"must be a digit 0-9, got {value}")
+    return value
+
+
+def _grid_count(text: str) -> int:
+    from digitnet.plots import MAX_GRID
+
+    value = _positive_int(text)
+    if value > MAX_GRID:
+        raise argparse.ArgumentTypeError(f"at most {MAX_GRID} fit in one picture, got {value}")
+    return value
+
+
+def _picture_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise argparse.ArgumentTypeError(f"{text}: name the picture .png or .svg")
+    return path
+
+
+def _html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"{text}: name the report .html")
+    return path
+
+
+def _split(data: digitnet.MnistData, split: str) -> tuple[np.ndarray, np.ndarray]:
+    if split == "train":
+        return data.train_images, data.train_labels
+    return data.test_images, data.test_labels
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from digitnet import plots
+
+    net = digitnet.Network.load(args.model) if args.model else None
+    data = _load_data(args)
+    images, labels = _split(data, args.split)
+    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
+    idx = plots.pick_digits(labels, args.count, args.digit, seed)
+    predictions = net.predict(images[idx]) if net is not None else None
+    fig = plots.digit_grid(images[idx], labels[idx], predictions)
+    path = plots.save_figure(fig, args.out, palette=True)
+    rows, cols = plots.grid_shape(len(idx))
+    if args.digit is None:
+        which = f"{args.split} digits"
+    else:
+        which = f"{args.split} images of the digit {args.digit}"
+    _say(f"wrote {path}: {len(idx)} random {which} (seed {seed}), {rows} x {cols}")
+    _say("labels, as in the picture:")
+    for r in range(rows):
+        _say("  " + " ".join(str(d) for d in labels[idx][r * cols : (r + 1) * cols]))
+    if predictions is not None:
+        right = int(np.sum(predictions == labels[idx]))
+        _say(f"{args.model}: {right} of {len(idx)} right")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from digitnet import report
+
+    _, meta = digitnet.load_model(args.model)
+    net = digitnet.Network.load(args.model)
+    data = _load_data(args)
+    out = args.out if args.out is not None else report.report_path_for(args.model)
+    path = report.write_report(net, data, out, model_path=args.model, metadata=meta)
+    _say(f"wrote {path}")
+    return 0
+
+
+PLOT_KINDS = {
+    # kind: (needs a model, needs data, default split, what it draws)
+    "cost": (True, False, None, "the training cost (or loss) curve"),
+    "confusion": (True, True, "test", "the confusion matrix as a heat map with counts"),
+    "mistakes": (True, True, "test", "the wrong answers the model was surest of"),
+    "accuracy": (True, True, None, "accuracy on each digit, train and test"),
+    "weights": (True, False, None, "each first-layer hidden unit's input weights"),
+    "means": (False, True, "train", "the mean image of each digit"),
+}
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from digitnet import plots
+
+    needs_model, needs_data, default_split, _ = PLOT_KINDS[args.kind]
+    net = digitnet.Network.load(args.model) if needs_model else None
+    data = _load_data(args) if needs_data else None
+    split = args.split or default_split
+    if args.kind == "cost":
+        optimizer = net.metadata_.get("training", {}).get("optimizer")
+        fig = plots.cost_curve(net.metadata_.get("history") or {}, optimizer)
+    elif args.kind == "weights":
+        fig = plots.hidden_weights(net.thetas_[0])
+    elif args.kind == "means":
+        fig = plots.mean_digits(*_split(data, split))
+    elif args.kind == "accuracy":
+        fig = plots.class_accuracy(
+            {name: net.evaluate(*_split(data, name)) for name in ("train", "test")}
+        )
+    else:
+        images, labels = _split(data, split)
+        if args.kind == "confusion":
+            fig = plots.confusion_heatmap(
+                net.evaluate(images, labels)["confusion"], f"{split.capitalize()} set"
+            )
+        else:
+            fig = plots.confident_mistakes(images, labels, net.predict_proba(images), args.count)
+    out = args.out if args.out is not None else Path(f"{args.kind}.png")
+    _say(f"wrote {plots.save_figure(fig, out, palette=True)}")
     return 0
 
 
@@ -487,6 +613,85 @@ def build_parser() -> argparse.ArgumentParser:
         help="hidden layer size the seed used (default: 128)",
     )
     seed.add_argument("--out", type=Path, default=Path(DEFAULT_MODEL))
+
+    train.add_argument(
+        "--no-report",
+        action="store_true",
+        help="do not write the HTML report beside the model (default: write it, "
+        "e.g. digitnet-model.html)",
+    )
+    show = command(
+        "show",
+        cmd_show,
+        "Draw random digits with their labels (the seed's 5 x 4 grid of 20); "
+        "with --model, mark each of the model's answers right or wrong.",
+    )
+    show.add_argument("--data", default="auto", help=DATA_HELP)
+    show.add_argument(
+        "--count",
+        type=_grid_count,
+        default=20,
+        help="how many digits (default: 20, the seed's 5 x 4)",
+    )
+    show.add_argument("--digit", type=_digit, default=None, help="only images of this digit")
+    show.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: a fresh one, printed)"
+    )
+    show.add_argument(
+        "--split",
+        choices=("train", "test"),
+        default="train",
+        help="draw from the training (default, as the seed) or test images",
+    )
+    show.add_argument("--model", type=Path, default=None, help="a model file whose answers to mark")
+    show.add_argument(
+        "--out",
+        type=_picture_path,
+        default=Path("digits.png"),
+        help="picture to write, .png or .svg (default: digits.png)",
+    )
+
+    report_ = command(
+        "report",
+        cmd_report,
+        "Write one self-contained HTML page about a model: architecture, training, "
+        "metrics, plots and timings.",
+    )
+    report_.add_argument("--model", type=Path, default=Path(DEFAULT_MODEL))
+    report_.add_argument("--data", default="auto", help=DATA_HELP)
+    report_.add_argument(
+        "--out",
+        type=_html_path,
+        default=None,
+        help="page to write (default: the model's name with .html)",
+    )
+
+    plot = command(
+        "plot",
+        cmd_plot,
+        "Draw one picture of a model or of the data to PNG or SVG: "
+        + "; ".join(f"{kind}: {what}" for kind, (*_, what) in PLOT_KINDS.items())
+        + ".",
+    )
+    plot.add_argument("kind", choices=tuple(PLOT_KINDS), help="which picture")
+    plot.add_argument("--model", type=Path, default=Path(DEFAULT_MODEL))
+    plot.add_argument("--data", default="auto", help=DATA_HELP)
+    plot.add_argument(
+        "--split",
+        choices=("train", "test"),
+        default=None,
+        help="which images (default: test; the training images for means)",
+    )
+    plot.add_argument(
+        "--count", type=_grid_count, default=12, help="how many mistakes to show (default: 12)"
+    )
+    plot.add_argument(
+        "--out",
+        type=_picture_path,
+        default=None,
+        help="picture to write, .png or .svg (default: KIND.png)",
+    )
+
     predict = command(
         "predict",
         cmd_predict,

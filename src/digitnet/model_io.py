@@ -81,17 +81,17 @@ def load_model(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, Any]
     :class:`~digitnet.errors.ModelFileError` naming the file."""
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ModelFileError(
-                    f"{path}: a bare .npy array, not a digitnet model (.npz); "
-                    "for the seed's Parameters.npy use 'digitnet import-seed'"
-                )
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ModelFileError(
+                f"{path}: a bare .npy array, not a digitnet model (.npz); "
+                "for the seed's Parameters.npy use 'digitnet import-seed'"
+            )
+        with archive:
             missing = {"theta", "metadata"} - set(archive.files)
             if missing:
-                raise ModelFileError(
-                    f"{path}: not a digitnet model: no {', '.join(sorted(missing))}"
-                )
+                names = ", ".join(sorted(missing))
+                raise ModelFileError(f"{path}: not a digitnet model: no {names}")
             theta = archive["theta"]
             text = archive["metadata"]
     except FileNotFoundError:

@@ -99,8 +99,9 @@ def minimize_full_batch(
         result.message, result.success = str(res.message), bool(res.success)
         result.n_iter = int(getattr(res, "nit", 0)) or None
     except _Stop as stop:
+        # Stopped by a cap or a fault, not by a convergence test, as scipy's own
+        # "Max. number of function evaluations reached" is reported unsuccessful too.
         result.message = stop.reason
-        result.success = stop.reason.startswith("reached the limit")
     except KeyboardInterrupt:
         result.message = f"interrupted by the user after {len(costs)} evaluations"
         result.interrupted = True
