@@ -209,12 +209,15 @@ STROKES = {"thick": 0.25, "medium": 0.45, "thin": 0.65}
 
 def person_image(digit8: np.ndarray, level: float, rng: np.random.Generator) -> np.ndarray:
     """An (8, 8) load_digits digit (0-16) as a photo of ink on paper: (240, 240) uint8."""
-    intensity = Image.fromarray((digit8 / 16).astype(np.float32), "F")
-    smooth = np.asarray(intensity.resize((96, 96), Image.Resampling.LANCZOS))
+    # A blank cell of margin, so that strokes reaching the 8x8 box's edge end round
+    # instead of being cut flat by it.
+    padded = np.pad(digit8 / 16, 1).astype(np.float32)
+    smooth = np.asarray(Image.fromarray(padded, "F").resize((120, 120), Image.Resampling.LANCZOS))
     strokes = Image.fromarray(((smooth > level) * 255).astype(np.uint8))
     # The 8x8 digits were size-normalized to fill their square box (their writers'
-    # proportions are gone), so they are drawn square, as the data holds them.
-    height = width = int(rng.integers(70, 181))
+    # proportions are gone), so they are drawn square, as the data holds them; the
+    # digit is 70-180 px, its margin included 1.25 times that.
+    height = width = int(round(1.25 * rng.integers(70, 181)))
     strokes = strokes.resize((width, height), Image.Resampling.BILINEAR)  # anti-aliased edges
     sheet = np.zeros((240, 240), np.float32)
     top, left = int(rng.integers(0, 241 - height)), int(rng.integers(0, 241 - width))
