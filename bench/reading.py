@@ -279,6 +279,8 @@ STORE = ROOT / "bench" / "out" / "reading-results.json"
 def render_section(store: dict) -> str:
     """The RESULTS.md section from the stored parts (each with its own date and command)."""
     lines = ["## Reading handwriting (bench/reading.py)", ""]
+    if store.get("note"):
+        lines += [store["note"], ""]
     lat = store.get("latency")
     if lat:
         lines += [
@@ -345,10 +347,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--skip", nargs="*", default=[], choices=["latency", "api", "foreign"])
+    parser.add_argument("--note", help="a sentence for the section, e.g. how the models were made")
     args = parser.parse_args()
     import json
 
     store = json.loads(STORE.read_text()) if STORE.exists() else {}
+    if args.note:
+        store["note"] = args.note
     models = {str(p): digitnet.Network.load(p) for p in args.model}
     first_path = args.model[0]
     first = models[str(first_path)]
