@@ -29,6 +29,16 @@ def synthetic_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
+def bar_digits(labels: np.ndarray, seed: int = 0, noise: int = 60) -> np.ndarray:
+    """(n, 28, 28) uint8 images for labels (n,): digit k is a bright bar at rows 2k+4..2k+6
+    on noise below ``noise``."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, noise, size=(len(labels), 28, 28)).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 2 * label + 4 : 2 * label + 7, 4:24] = 255
+    return images
+
+
 def write_mnist_dir(directory: Path, n_train: int = 300, n_test: int = 100) -> Path:
     """Write the four MNIST file names, gzip-compressed, holding synthetic digits."""
     directory.mkdir(parents=True, exist_ok=True)

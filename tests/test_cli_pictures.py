@@ -13,16 +13,9 @@ import digitnet
 from digitnet import cli
 from digitnet.datasets import FILES
 
+from .conftest import bar_digits
+
 matplotlib.use("Agg")
-
-
-def bar_digits(labels: np.ndarray, seed: int) -> np.ndarray:
-    """(n, 28, 28) uint8: digit k is a bright bar at rows 2k+4..2k+6, plus noise."""
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 60, size=(len(labels), 28, 28)).astype(np.uint8)
-    for i, label in enumerate(labels):
-        images[i, 2 * label + 4 : 2 * label + 7, 4:24] = 255
-    return images
 
 
 @pytest.fixture(scope="module")

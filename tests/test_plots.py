@@ -14,22 +14,15 @@ from digitnet import plots
 from digitnet.errors import DigitnetError
 from digitnet.evaluate import metrics
 
+from .conftest import bar_digits
+
 matplotlib.use("Agg")
-
-
-def bar_digits(labels: np.ndarray, seed: int = 0) -> np.ndarray:
-    """(n, 28, 28) uint8: digit k is a bright bar at rows 2k+4..2k+6, plus faint noise."""
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 40, size=(len(labels), 28, 28)).astype(np.uint8)
-    for i, label in enumerate(labels):
-        images[i, 2 * label + 4 : 2 * label + 7, 4:24] = 255
-    return images
 
 
 @pytest.fixture(scope="module")
 def digits() -> tuple[np.ndarray, np.ndarray]:
     labels = np.tile(np.arange(10, dtype=np.uint8), 6)
-    return bar_digits(labels), labels
+    return bar_digits(labels, noise=40), labels
 
 
 def assert_size(image: Image.Image, fig, dpi: float) -> None:

@@ -17,6 +17,8 @@ from digitnet import report
 from digitnet.datasets import MnistData
 from digitnet.errors import DigitnetError
 
+from .conftest import bar_digits
+
 matplotlib.use("Agg")
 
 #: The figures a report with data holds, by their element ids.
@@ -29,15 +31,6 @@ FIGURES = (
     "fig-weights",
     "fig-means",
 )
-
-
-def bar_digits(labels: np.ndarray, seed: int) -> np.ndarray:
-    """(n, 28, 28) uint8: digit k is a bright bar at rows 2k+4..2k+6, plus noise."""
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 60, size=(len(labels), 28, 28)).astype(np.uint8)
-    for i, label in enumerate(labels):
-        images[i, 2 * label + 4 : 2 * label + 7, 4:24] = 255
-    return images
 
 
 @pytest.fixture(scope="module")

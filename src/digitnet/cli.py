@@ -17,14 +17,16 @@ from typing import Any, NoReturn
 import numpy as np
 
 import digitnet
-from digitnet import network, optim
+from digitnet import augment, network, optim
+from digitnet import model as model_module
 from digitnet.errors import DigitnetError
 
 DEFAULT_MODEL = "digitnet-model.npz"
 #: The cap on evaluations when none is given. The seed's own run stopped after about
-#: 950 evaluations when its cost turned NaN (../shared/ANCHORS.md); TNC's own default,
-#: 10 times the parameter count, would let it run for hours.
-DEFAULT_MAX_ITER = 1500
+#: 950 evaluations when its cost turned NaN (../shared/ANCHORS.md); run on, the same
+#: network keeps gaining test accuracy up to about 3000 (bench/RESULTS.md, "Core (c)").
+#: TNC's own default, 10 times the parameter count, would let it run for hours.
+DEFAULT_MAX_ITER = 3000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,25 +95,143 @@ def _percent(fraction: float) -> str:
 # --- train ------------------------------------------------------------------------------
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def _val_size(text: str) -> int | float:
+    """--val: a number of images (5000) or a fraction of the training set (0.1)."""
+    try:
+        return _positive_int(text) if text.strip() != "0" else 0
+    except argparse.ArgumentTypeError:
+        value = _fraction(text)
+        return value
+
+
+#: The seed's configuration: what ``digitnet train`` does with no options.
+SEED_DEFAULTS: dict[str, Any] = {
+    **model_module.PRESETS["seed"],
+    "random_state": 0,
+    "max_iter": DEFAULT_MAX_ITER,
+}
+#: Options (dest names) that only mini-batch training uses.
+MINI_BATCH_OPTIONS = (
+    "batch_size", "epochs", "lr", "schedule", "warmup_epochs", "momentum", "nesterov",
+    "weight_decay", "dropout", "augment", "val", "patience", "dtype", "checkpoint", "profile",
+)  # fmt: skip
+#: Options that define the network and its training: taken from the checkpoint on --resume.
+RUN_OPTIONS = (
+    "preset", "hidden", "activation", "output", "lam", "optimizer", "init", "seed",
+    "max_iter", *MINI_BATCH_OPTIONS[:-2],
+)  # fmt: skip
+
+
+def _train_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Network arguments from the command line: explicit options, then the preset,
+    then the seed's configuration."""
+    settings = dict(SEED_DEFAULTS)
+    if args.preset:
+        settings.update(model_module.PRESETS[args.preset])
+    names = {"seed": "random_state"}
+    for dest in ("hidden", "activation", "output", "lam", "optimizer", "init", "seed",
+                 "max_iter", *MINI_BATCH_OPTIONS[:-2]):  # fmt: skip
+        value = getattr(args, dest)
+        if value is not None:
+            settings[names.get(dest, dest)] = value
+    if settings["optimizer"] in optim.MINI_BATCH_METHODS:
+        settings.pop("max_iter", None)
+        settings["checkpoint"] = args.checkpoint or args.out.with_name(
+            args.out.stem + ".checkpoint.npz"
+        )
+    else:
+        given = [
+            o for o in (*MINI_BATCH_OPTIONS, "threads") if getattr(args, o) not in (None, False)
+        ]
+        if given:
+            raise DigitnetError(
+                f"--{given[0].replace('_', '-')} applies to the mini-batch optimizers "
+                f"(sgd, adam, adamw), not to {settings['optimizer']}"
+            )
+    return settings
+
+
+def _describe(net: digitnet.Network) -> str:
+    arch = "-".join(map(str, (784, *net.hidden, 10)))
+    head = f"training {arch} {net.activation}/{net.output}, lambda {net.lam}, {net.optimizer}"
+    if not net.minibatch:
+        return f"{head}, at most {net.max_iter} evaluations"
+    extra = [f"lr {net._learning_rate():g} {net.schedule}", f"batch {net.batch_size}",
+             f"{net.epochs} epochs", f"{net.dtype}"]  # fmt: skip
+    if net.weight_decay:
+        extra.append(f"weight decay {net.weight_decay:g}")
+    if net.dropout:
+        extra.append(f"dropout {net.dropout:g}")
+    if net.augment != "none":
+        extra.append(f"augment {net.augment}")
+    extra.append(f"validation {net.val} images")
+    return f"{head} {', '.join(extra)}"
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    progress = None if not args.quiet else False
+    if args.resume is not None:
+        given = [o for o in RUN_OPTIONS if getattr(args, o) is not None]
+        if given:
+            raise DigitnetError(
+                f"--resume takes every setting from the checkpoint; drop "
+                f"--{given[0].replace('_', '-')}"
+            )
+        net = digitnet.Network.from_checkpoint(
+            args.resume, progress=progress, verbose=not args.quiet,
+            checkpoint=args.checkpoint or args.resume, threads=args.threads,
+        )  # fmt: skip
+    else:
+        net = digitnet.Network(
+            **_train_settings(args), progress=progress, verbose=not args.quiet,
+            threads=args.threads,
+        )  # fmt: skip
+    net._validate()
     data = _load_data(args)
-    net = digitnet.Network(
-        hidden=args.hidden, activation=args.activation, output=args.output, lam=args.lam,
-        optimizer=args.optimizer, max_iter=args.max_iter, init=args.init,
-        random_state=args.seed, progress=None if not args.quiet else False,
-    )  # fmt: skip
-    arch = "-".join(map(str, (784, *args.hidden, 10)))
-    _say(
-        f"training {arch} {args.activation}/{args.output}, lambda {args.lam}, "
-        f"{args.optimizer}, at most {args.max_iter} evaluations"
-    )
-    net.fit(data.train_images, data.train_labels)
-    if net.interrupted_:
-        _say(f"interrupted: keeping the best parameters of {net.n_evals_} evaluations")
-    _say(
-        f"optimizer: {net.optimizer_message_} ({net.n_evals_} evaluations, "
-        f"{net.fit_seconds_:.1f} s)"
-    )
+    if args.resume is not None:
+        _say(f"resuming {args.resume}")
+    _say(_describe(net))
+    net.fit(data.train_images, data.train_labels, resume=args.resume)
+    if net.minibatch:
+        if net.interrupted_:
+            _say(f"interrupted: keeping the best of {net.n_epochs_} finished epochs")
+        best = net.metadata_["training"]["best_val_accuracy"]
+        best_text = f", validation accuracy {_percent(best)}" if best is not None else ""
+        _say(
+            f"{net.optimizer_message_}; best epoch {net.best_epoch_}{best_text} "
+            f"({net.fit_seconds_:.1f} s)"
+        )
+        if net.checkpoint:
+            _say(f"checkpoint: {net.checkpoint}")
+        if args.profile:
+            _say("where the time went (seconds):")
+            total = sum(net.timings_.values()) or 1.0
+            for phase, seconds in sorted(net.timings_.items(), key=lambda kv: -kv[1]):
+                _say(f"  {phase:<12}{seconds:>9.2f}  {100 * seconds / total:5.1f}%")
+    else:
+        if net.interrupted_:
+            _say(f"interrupted: keeping the best parameters of {net.n_evals_} evaluations")
+        _say(
+            f"optimizer: {net.optimizer_message_} ({net.n_evals_} evaluations, "
+            f"{net.fit_seconds_:.1f} s)"
+        )
     train_metrics = net.evaluate(data.train_images, data.train_labels)
     test_metrics = net.evaluate(data.test_images, data.test_labels)
     net.metadata_["data"] = data.source
@@ -125,6 +245,111 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         _say(f"report {write_default_report(net, data, path)}")
     return 130 if net.interrupted_ else 0
+
+
+def _add_train_arguments(train: argparse.ArgumentParser) -> None:
+    """The options of ``digitnet train``. Those left out come from --preset, else from
+    the seed's configuration, so their defaults here are None."""
+    add = train.add_argument
+    add("--data", default="auto", help=DATA_HELP)
+    add(
+        "--preset",
+        choices=tuple(model_module.PRESETS),
+        help="a named configuration: seed (the default), fast (<= 60 s), best (<= 15 min); "
+        "options given beside it override it",
+    )
+    add("--hidden", type=_layer_sizes, help="hidden layer sizes, e.g. 128 or 256,128 (seed: 128)")
+    add("--activation", choices=network.ACTIVATIONS, help="hidden activation (seed: sigmoid)")
+    add(
+        "--output",
+        choices=network.OUTPUTS,
+        help="output layer: the seed's sigmoid units or softmax (seed: sigmoid)",
+    )
+    add(
+        "--lambda",
+        dest="lam",
+        type=_non_negative_float,
+        help="L2 regularization strength lambda, scaled per batch in mini-batch training (seed: 1)",
+    )
+    add(
+        "--optimizer",
+        choices=model_module.OPTIMIZERS,
+        help="full-batch scipy tnc (the seed's), lbfgs, cg; or mini-batch sgd, adam, adamw",
+    )
+    add(
+        "--max-iter",
+        type=_positive_int,
+        help=f"full-batch: most cost-and-gradient evaluations (default: {DEFAULT_MAX_ITER})",
+    )
+    add(
+        "--init",
+        choices=network.INITS,
+        help="weight initialization (seed: uniform +-0.12); glorot, he",
+    )
+    add("--seed", type=int, help="random seed of initialization, split, shuffling (default: 0)")
+    add(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_MODEL),
+        help=f"model file to write (default: {DEFAULT_MODEL})",
+    )
+    add("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
+    mb = train.add_argument_group("mini-batch training (optimizers sgd, adam, adamw)")
+    add = mb.add_argument
+    add("--batch-size", type=_positive_int, help="images per batch (default: 128)")
+    add("--epochs", type=_positive_int, help="passes over the training set (default: 10)")
+    add("--lr", type=_positive_float, help="learning rate (default: 1e-3 adam, 0.05 sgd)")
+    add(
+        "--schedule",
+        choices=optim.SCHEDULES,
+        help="learning rate schedule (default: constant); step: x0.1 every 10 epochs",
+    )
+    add(
+        "--warmup-epochs",
+        type=_non_negative_float,
+        help="linear learning-rate warm-up, in epochs (default: 0)",
+    )
+    add("--momentum", type=_fraction, help="sgd momentum (default: 0.9)")
+    add("--nesterov", action="store_const", const=True, help="sgd: Nesterov momentum")
+    add(
+        "--weight-decay",
+        type=_non_negative_float,
+        help="decoupled weight decay, for adamw and sgd (default: 0)",
+    )
+    add("--dropout", type=_fraction, help="dropout rate of hidden units (default: 0)")
+    add(
+        "--augment",
+        choices=tuple(augment.PRESETS),
+        help="on-the-fly distortions: none (default), shift, affine, elastic",
+    )
+    add(
+        "--val",
+        type=_val_size,
+        help="validation images carved from the training set, or a fraction (default: 5000)",
+    )
+    add(
+        "--patience",
+        type=_positive_int,
+        help="stop after this many epochs without better validation accuracy (default: never)",
+    )
+    add("--dtype", choices=model_module.DTYPES, help="float type (default: float32)")
+    add(
+        "--checkpoint",
+        type=Path,
+        help="checkpoint written after every epoch (default: OUT's name + .checkpoint.npz)",
+    )
+    add(
+        "--resume",
+        type=Path,
+        metavar="CHECKPOINT",
+        help="continue the run that wrote CHECKPOINT, with its settings",
+    )
+    add("--profile", action="store_true", help="print where the training time went")
+    add(
+        "--threads",
+        type=_positive_int,
+        help="most BLAS threads while training (needs threadpoolctl; default: BLAS's choice)",
+    )
 
 
 # --- evaluate ---------------------------------------------------------------------------
@@ -524,55 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Train a network (by default the seed's 784-128-10 "
         "sigmoid net, lambda 1, TNC) and save it.",
     )
-    train.add_argument("--data", default="auto", help=DATA_HELP)
-    train.add_argument(
-        "--hidden",
-        type=_layer_sizes,
-        default=(128,),
-        help="hidden layer sizes, e.g. 128 or 256,128 (default: 128)",
-    )
-    train.add_argument(
-        "--activation", default="sigmoid", choices=network.ACTIVATIONS, help="hidden activation"
-    )
-    train.add_argument(
-        "--output",
-        default="sigmoid",
-        choices=network.OUTPUTS,
-        help="output layer: the seed's sigmoid units or softmax",
-    )
-    train.add_argument(
-        "--lambda",
-        dest="lam",
-        type=_non_negative_float,
-        default=1.0,
-        help="L2 regularization strength (default: 1, the seed's)",
-    )
-    train.add_argument(
-        "--optimizer",
-        default="tnc",
-        choices=tuple(optim.SCIPY_METHODS),
-        help="full-batch scipy optimizer (default: tnc, the seed's)",
-    )
-    train.add_argument(
-        "--max-iter",
-        type=_positive_int,
-        default=DEFAULT_MAX_ITER,
-        help=f"most cost-and-gradient evaluations (default: {DEFAULT_MAX_ITER})",
-    )
-    train.add_argument(
-        "--init",
-        default="uniform",
-        choices=network.INITS,
-        help="weight initialization (default: uniform +-0.12, the seed's)",
-    )
-    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train.add_argument(
-        "--out",
-        type=Path,
-        default=Path(DEFAULT_MODEL),
-        help=f"model file to write (default: {DEFAULT_MODEL})",
-    )
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_train_arguments(train)
 
     evaluate = command(
         "evaluate",

@@ -16,14 +16,42 @@ from typing import Any
 
 import numpy as np
 
-from digitnet import model_io, network
+from digitnet import augment, model_io, network
 from digitnet.errors import DigitnetError
 from digitnet.evaluate import metrics
-from digitnet.optim import SCIPY_METHODS
-from digitnet.train import train_full_batch
+from digitnet.optim import MINI_BATCH_METHODS, SCHEDULES, SCIPY_METHODS
+from digitnet.train import (
+    MiniBatchConfig,
+    load_checkpoint,
+    train_full_batch,
+    train_minibatch,
+)
 
 N_CLASSES = 10
 N_PIXELS = 784
+OPTIMIZERS = (*SCIPY_METHODS, *MINI_BATCH_METHODS)
+DTYPES = ("float32", "float64")
+#: The constructor arguments a checkpoint must agree on to be resumed.
+RUN_PARAMS = (
+    "hidden", "activation", "output", "lam", "optimizer", "init", "epsilon", "random_state",
+    "batch_size", "epochs", "lr", "schedule", "warmup_epochs", "momentum", "nesterov",
+    "weight_decay", "dropout", "augment", "val", "patience", "dtype",
+)  # fmt: skip
+
+#: Named configurations (constructor arguments). ``seed`` is the seed notebook's
+#: network and optimizer; ``fast`` and ``best`` were tuned on the validation split
+#: for at most 60 s and 15 min of training on a 2-core machine (bench/RESULTS.md).
+PRESETS: dict[str, dict[str, Any]] = {
+    "seed": dict(hidden=(128,), activation="sigmoid", output="sigmoid", lam=1.0,
+                 optimizer="tnc", init="uniform", epsilon=0.12),
+    "fast": dict(hidden=(800,), activation="relu", output="softmax", lam=0.0, init="he",
+                 optimizer="adam", lr=2e-3, batch_size=256, epochs=15, schedule="cosine",
+                 warmup_epochs=0.5, dropout=0.0, augment="none", dtype="float32"),
+    "best": dict(hidden=(1024, 1024), activation="relu", output="softmax", lam=0.0,
+                 init="he", optimizer="adamw", lr=1e-3, weight_decay=0.01, batch_size=256,
+                 epochs=45, schedule="cosine", warmup_epochs=1.0, dropout=0.1,
+                 augment="elastic", dtype="float32"),
+}  # fmt: skip
 
 
 def as_inputs(X: Any, n_features: int = N_PIXELS) -> np.ndarray:
@@ -72,6 +100,32 @@ def as_labels(y: Any, m: int) -> np.ndarray:
     return y
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float | np.number) and bool(np.isfinite(value))
+
+
+def _jsonable(value: Any) -> Any:
+    """Tuples as lists and NumPy scalars as Python ones, as they come back from JSON."""
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _fingerprint(inputs: np.ndarray, labels: np.ndarray) -> str:
+    """A short checksum of the training data, to refuse resuming on other data."""
+    import zlib
+
+    crc = zlib.crc32(np.ascontiguousarray(labels, dtype=np.int64).tobytes())
+    crc = zlib.crc32(np.ascontiguousarray(inputs[::97]).tobytes(), crc)
+    return f"{len(inputs)}:{crc:08x}"
+
+
 class Network:
     """A fully connected digit classifier, by default the seed's 784-128-10 sigmoid net.
 
@@ -88,6 +142,26 @@ class Network:
     random_state : seed of the initialization; None draws a fresh one.
     progress : show a progress bar while fitting (None: when stderr is a terminal).
 
+    Mini-batch training (``optimizer`` ``sgd``, ``adam`` or ``adamw``; keyword only)
+    -------------------------------------------------------------------------------
+    batch_size : images per batch (128). epochs : passes over the training set (10).
+    lr : learning rate (None: 1e-3 for adam/adamw, 0.05 for sgd).
+    schedule : ``constant``, ``step`` (x0.1 every 10 epochs) or ``cosine``;
+    warmup_epochs : linear warm-up, in epochs (may be fractional).
+    momentum, nesterov : sgd's momentum (0.9) and Nesterov's variant.
+    weight_decay : decoupled weight decay (adamw, sgd); ``lam`` still adds the L2
+        penalty to the cost, scaled per batch as ``lam * b / n``.
+    dropout : rate of dropped hidden units during training (inverted dropout).
+    augment : ``none``, ``shift``, ``affine`` or ``elastic`` (see :mod:`digitnet.augment`).
+    val : validation images set aside from the training set (5000), or a fraction;
+        their accuracy picks the best epoch and drives early stopping. Never the test set.
+    patience : stop after this many epochs without a better validation accuracy (None: never).
+    dtype : ``float32`` (fast) or ``float64``.
+    checkpoint : file written atomically after every epoch; ``fit(..., resume=file)``
+        continues from it bit for bit.
+    verbose : print one summary line per epoch.
+    threads : most BLAS threads while training (None: BLAS's choice); needs threadpoolctl.
+
     Fitted attributes
     -----------------
     params_ : (n_params,) float64, the flat parameter vector.
@@ -98,6 +172,8 @@ class Network:
     interrupted_ : whether Ctrl-C stopped training.
     fit_seconds_ : wall time of training.
     metadata_ : everything the model file records (see :meth:`save`).
+    history_, best_epoch_, n_epochs_, timings_ : mini-batch only: the per-epoch and
+        per-batch history, the epoch kept, the epochs run, seconds per phase of the loop.
     """
 
     def __init__(
@@ -112,6 +188,23 @@ class Network:
         epsilon: float = 0.12,
         random_state: int | None = None,
         progress: bool | None = False,
+        *,
+        batch_size: int = 128,
+        epochs: int = 10,
+        lr: float | None = None,
+        schedule: str = "constant",
+        warmup_epochs: float = 0.0,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        dropout: float = 0.0,
+        augment: str = "none",
+        val: int | float = 5000,
+        patience: int | None = None,
+        dtype: str = "float32",
+        checkpoint: str | os.PathLike[str] | None = None,
+        verbose: bool = False,
+        threads: int | None = None,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -123,6 +216,39 @@ class Network:
         self.epsilon = epsilon
         self.random_state = random_state
         self.progress = progress
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.lr = lr
+        self.schedule = schedule
+        self.warmup_epochs = warmup_epochs
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.augment = augment
+        self.val = val
+        self.patience = patience
+        self.dtype = dtype
+        self.checkpoint = checkpoint
+        self.verbose = verbose
+        self.threads = threads
+
+    @property
+    def minibatch(self) -> bool:
+        """Whether the optimizer is a mini-batch one (sgd, adam, adamw) rather than scipy's."""
+        return self.optimizer in MINI_BATCH_METHODS
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, as scikit-learn's ``get_params``."""
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def _learning_rate(self) -> float:
+        if self.lr is not None:
+            return float(self.lr)
+        return 0.05 if self.optimizer == "sgd" else 1e-3
 
     def _validate(self) -> None:
         hidden = tuple(self.hidden)
@@ -131,7 +257,7 @@ class Network:
         choices = {
             "activation": network.ACTIVATIONS,
             "output": network.OUTPUTS,
-            "optimizer": tuple(SCIPY_METHODS),
+            "optimizer": OPTIMIZERS,
             "init": network.INITS,
         }
         for name, allowed in choices.items():
@@ -145,13 +271,53 @@ class Network:
             raise DigitnetError(f"max_iter must be at least 1, got {self.max_iter}")
         if not self.epsilon > 0:
             raise DigitnetError(f"epsilon must be positive, got {self.epsilon}")
+        more = {"schedule": SCHEDULES, "augment": tuple(augment.PRESETS), "dtype": DTYPES}
+        for name, allowed in more.items():
+            if getattr(self, name) not in allowed:
+                raise DigitnetError(
+                    f"unknown {name} {getattr(self, name)!r}; choose one of {', '.join(allowed)}"
+                )
+        checks = [
+            ("batch_size", _is_int(self.batch_size) and self.batch_size >= 1, "an integer >= 1"),
+            ("epochs", _is_int(self.epochs) and self.epochs >= 1, "an integer >= 1"),
+            ("lr", self.lr is None or _finite(self.lr) and self.lr > 0, "a number > 0"),
+            ("warmup_epochs", _finite(self.warmup_epochs) and self.warmup_epochs >= 0,
+             "a number >= 0"),
+            ("momentum", _finite(self.momentum) and 0 <= self.momentum < 1, "in [0, 1)"),
+            ("weight_decay", _finite(self.weight_decay) and self.weight_decay >= 0,
+             "a number >= 0"),
+            ("dropout", _finite(self.dropout) and 0 <= self.dropout < 1, "in [0, 1)"),
+            ("val", _is_int(self.val) and self.val >= 0
+             or isinstance(self.val, float) and 0 <= self.val < 1,
+             "a count >= 0 or a fraction in [0, 1)"),
+            ("threads", self.threads is None or _is_int(self.threads) and self.threads >= 1,
+             "an integer >= 1, or None"),
+            ("patience", self.patience is None or _is_int(self.patience) and self.patience >= 1,
+             "an integer >= 1, or None"),
+        ]  # fmt: skip
+        for name, ok, expected in checks:
+            if not ok:
+                raise DigitnetError(f"{name} must be {expected}, got {getattr(self, name)!r}")
+        if self.nesterov and not (self.optimizer == "sgd" and self.momentum):
+            raise DigitnetError("nesterov momentum needs the sgd optimizer and a momentum > 0")
+        if self.optimizer == "adam" and self.weight_decay:
+            raise DigitnetError(
+                "adam takes no weight decay; use optimizer adamw, or the L2 penalty lambda"
+            )
 
-    def fit(self, X: Any, y: Any) -> Network:
-        """Train on images X ((m, 28, 28) uint8, or scaled (m, 784) floats) and digits y (m,)."""
+    def fit(self, X: Any, y: Any, *, resume: str | os.PathLike[str] | None = None) -> Network:
+        """Train on images X ((m, 28, 28) uint8, or scaled (m, 784) floats) and digits y (m,).
+
+        Mini-batch optimizers first set aside a validation split of ``val``
+        images, drawn with the seed; ``resume`` continues from a checkpoint this
+        configuration wrote (see :meth:`from_checkpoint`).
+        """
         self._validate()
         inputs = as_inputs(X)
         labels = as_labels(y, len(inputs))
         sizes = (inputs.shape[1], *(int(h) for h in self.hidden), N_CLASSES)
+        if self.minibatch or resume is not None:
+            return self._fit_minibatch(inputs, labels, sizes, resume)
         rng = np.random.default_rng(self.random_state)
         theta0 = network.init_params(sizes, rng, self.init, self.epsilon)
         result = train_full_batch(
@@ -177,6 +343,119 @@ class Network:
             "history": {"costs": result.costs},
         }  # fmt: skip
         return self
+
+    def _fit_minibatch(
+        self,
+        inputs: np.ndarray,
+        labels: np.ndarray,
+        sizes: tuple[int, ...],
+        resume: str | os.PathLike[str] | None,
+    ) -> Network:
+        if not self.minibatch:
+            raise DigitnetError(f"only mini-batch training resumes; {self.optimizer} is full-batch")
+        checkpoint = load_checkpoint(resume) if resume is not None else None
+        params = self._run_params()
+        if checkpoint is not None:
+            saved = checkpoint.meta.get("network", {})
+            if params["random_state"] is None:
+                params["random_state"] = saved.get("random_state")
+            differ = [k for k in RUN_PARAMS if _jsonable(saved.get(k)) != params[k]]
+            if differ:
+                raise DigitnetError(
+                    f"{resume}: the checkpoint was written with other settings "
+                    f"({', '.join(differ)}); resume with the same ones"
+                )
+        seed = params["random_state"]
+        if seed is None:
+            # Drawn once and recorded, so that a checkpoint of this run can be resumed.
+            seed = params["random_state"] = int(np.random.SeedSequence().entropy)
+        rng = np.random.default_rng(seed)
+        dtype = np.dtype(self.dtype).type
+        theta0 = network.init_params(sizes, rng, self.init, self.epsilon, dtype)
+        n_val = self.val if _is_int(self.val) else round(self.val * len(inputs))
+        if n_val >= len(inputs):
+            raise DigitnetError(
+                f"a validation split of {n_val} images leaves no training data "
+                f"({len(inputs)} images); pass a smaller val (--val)"
+            )
+        order = rng.permutation(len(inputs))
+        val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
+        X_train = inputs[train_idx].astype(dtype)
+        X_val = inputs[val_idx].astype(dtype) if n_val else None
+        fingerprint = _fingerprint(inputs, labels)
+        if checkpoint is not None and checkpoint.meta.get("data_fingerprint") != fingerprint:
+            raise DigitnetError(
+                f"{resume}: the checkpoint was trained on other data; resume with the same data"
+            )
+        config = MiniBatchConfig(
+            sizes=sizes, activation=self.activation, output=self.output,
+            optimizer=self.optimizer, lr=self._learning_rate(), batch_size=int(self.batch_size),
+            epochs=int(self.epochs), schedule=self.schedule,
+            warmup_epochs=float(self.warmup_epochs), momentum=float(self.momentum),
+            nesterov=bool(self.nesterov), weight_decay=float(self.weight_decay),
+            lam=float(self.lam), dropout=float(self.dropout),
+            augment=augment.augmentation(self.augment).as_dict(), patience=self.patience,
+            dtype=self.dtype, threads=self.threads,
+        )  # fmt: skip
+        meta = {"network": params, "data_fingerprint": fingerprint}
+        log = (lambda line: print(line, flush=True)) if self.verbose else None
+        result = train_minibatch(
+            theta0, X_train, labels[train_idx], X_val, labels[val_idx], config, rng,
+            checkpoint=self.checkpoint, checkpoint_meta=meta, resume=checkpoint,
+            progress=self.progress, log=log, on_epoch=self._on_epoch,
+        )  # fmt: skip
+        self.params_ = result.theta.astype(np.float64)
+        self.sizes_ = sizes
+        self.costs_ = []
+        self.n_evals_ = result.steps
+        self.optimizer_message_ = result.message
+        self.interrupted_ = result.interrupted
+        self.fit_seconds_ = result.seconds
+        self.history_ = result.history
+        self.best_epoch_ = result.best_epoch
+        self.n_epochs_ = result.epochs_run
+        self.timings_ = result.timings
+        self.random_state_ = seed
+        epochs = result.history["epochs"]
+        best = epochs[result.best_epoch - 1] if result.best_epoch else {}
+        self.metadata_ = {
+            "training": {
+                **{k: v for k, v in config.as_dict().items() if k != "sizes"},
+                "lambda": self.lam, "init": self.init, "random_state": seed,
+                "n_train": len(train_idx), "n_val": int(n_val), "n_evals": result.steps,
+                "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
+                "best_val_accuracy": best.get("val_accuracy"),
+                "optimizer_message": result.message, "interrupted": result.interrupted,
+                "seconds": round(result.seconds, 3), "timings": result.timings,
+            },
+            "history": result.history,
+        }  # fmt: skip
+        return self
+
+    #: Called as ``_on_epoch(epoch, theta)`` after each mini-batch epoch, outside the
+    #: measured time; the benchmark sets it on an instance to follow test accuracy.
+    _on_epoch = None
+
+    def _run_params(self) -> dict[str, Any]:
+        params = self.get_params()
+        return {k: _jsonable(params[k]) for k in RUN_PARAMS}
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike[str], **overrides: Any) -> Network:
+        """An unfitted Network with the settings a checkpoint was written with.
+
+        ``fit(X, y, resume=path)`` on it continues that run. ``overrides`` may
+        change what does not alter the result (``progress``, ``verbose``, ``checkpoint``).
+        """
+        ckpt = load_checkpoint(path)
+        params = dict(ckpt.meta.get("network", {}))
+        if not params:
+            raise DigitnetError(f"{path}: the checkpoint does not record its settings")
+        bad = set(overrides) & set(RUN_PARAMS)
+        if bad:
+            raise DigitnetError(f"cannot change {', '.join(sorted(bad))} when resuming")
+        params["hidden"] = tuple(params["hidden"])
+        return cls(**params, **overrides)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):

@@ -160,18 +160,61 @@ def affine(a: np.ndarray, theta_l: np.ndarray) -> np.ndarray:
 
 
 def feedforward(
-    thetas: Sequence[np.ndarray], X: np.ndarray, activation: str = "sigmoid"
+    thetas: Sequence[np.ndarray],
+    X: np.ndarray,
+    activation: str = "sigmoid",
+    masks: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Forward pass. X: (m, n_0).
 
     Returns the inputs to every layer ``[X, a_1, ..., a_{L-1}]`` (the hidden
     activations, kept for back-propagation) and the output layer's
-    pre-activation ``z_L`` of shape (m, n_L).
+    pre-activation ``z_L`` of shape (m, n_L). With ``masks`` (one (m, n_l)
+    array per hidden layer, see :func:`dropout_masks`) each hidden activation
+    is multiplied by its mask: dropout.
     """
     inputs = [X]
-    for theta_l in thetas[:-1]:
-        inputs.append(activate(affine(inputs[-1], theta_l), activation))
+    for layer, theta_l in enumerate(thetas[:-1]):
+        a = activate(affine(inputs[-1], theta_l), activation)
+        if masks is not None:
+            a = a * masks[layer]
+        inputs.append(a)
     return inputs, affine(inputs[-1], thetas[-1])
+
+
+def dropout_masks(
+    rng: np.random.Generator,
+    m: int,
+    sizes: Sequence[int],
+    rate: float,
+    dtype: type = np.float64,
+) -> list[np.ndarray]:
+    """Inverted-dropout masks for the hidden layers of a net with layer ``sizes``.
+
+    Returns one (m, n_l) array per hidden layer whose entries are 0 (with
+    probability ``rate``) or ``1 / (1 - rate)``, so that the expected
+    activation is unchanged and prediction needs no rescaling.
+    """
+    if not 0 <= rate < 1:
+        raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+    keep = 1.0 - rate
+    masks = []
+    for n in sizes[1:-1]:
+        mask = (rng.random((m, n), dtype=np.float32) < keep).astype(dtype)
+        mask *= dtype(1.0 / keep)
+        masks.append(mask)
+    return masks
+
+
+def weight_mask(sizes: Sequence[int]) -> np.ndarray:
+    """(n_params(sizes),) bool: True at weights, False at biases (the column 0 of each Theta_l).
+
+    Selects what L2 regularization and weight decay act on.
+    """
+    mask = np.ones(n_params(sizes), dtype=bool)
+    for view in unpack(mask, sizes):
+        view[:, 0] = False
+    return mask
 
 
 def output_activation(z: np.ndarray, output: str) -> np.ndarray:
@@ -203,6 +246,26 @@ def cross_entropy(z: np.ndarray, Y: np.ndarray, output: str) -> float:
     raise ValueError(f"unknown output {output!r}; choose one of {', '.join(OUTPUTS)}")
 
 
+def loss_and_error(z: np.ndarray, Y: np.ndarray, output: str) -> tuple[float, np.ndarray]:
+    """The summed cross-entropy of :func:`cross_entropy` and the output error ``a - Y``.
+
+    z, Y: (m, k). Returns ``(loss, a - Y)`` with ``a = output_activation(z)``;
+    for both output/loss pairs that error is the loss's gradient in ``z``.
+    For softmax the exponentials are computed once and serve both.
+    """
+    if output == "softmax":
+        shifted = z - z.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        loss = float(np.sum(np.log(total)) - np.sum(Y * shifted))
+        exp /= total
+        exp -= Y
+        return loss, exp
+    error = output_activation(z, output)
+    error -= Y
+    return cross_entropy(z, Y, output), error
+
+
 def cost_and_grad(
     theta: np.ndarray,
     X: np.ndarray,
@@ -211,6 +274,7 @@ def cost_and_grad(
     sizes: Sequence[int] | None = None,
     activation: str = "sigmoid",
     output: str = "sigmoid",
+    masks: Sequence[np.ndarray] | None = None,
 ) -> tuple[float, np.ndarray]:
     """The regularized cost J(theta) and its gradient, by back-propagation.
 
@@ -218,7 +282,12 @@ def cost_and_grad(
     lam: the L2 strength lambda. ``sizes`` defaults to one hidden layer whose
     size is inferred from ``theta`` (the seed's network). Returns ``(J, grad)``
     with ``grad`` shaped like ``theta`` -- the signature scipy's
-    ``minimize(..., jac=True)`` expects.
+    ``minimize(..., jac=True)`` expects. ``masks`` (see :func:`dropout_masks`)
+    applies dropout to the hidden layers; a fixed mask makes J a deterministic
+    function of theta, whose gradient this is.
+
+    The arithmetic is done in theta's dtype: float64 for scipy and gradient
+    checks, float32 for fast mini-batch training (X, Y and masks of the same dtype).
 
     J = (1/m) sum_i cross_entropy_i + lam / (2m) * sum_l ||W_l||^2, biases excluded.
     """
@@ -226,23 +295,32 @@ def cost_and_grad(
     if sizes is None:
         sizes = infer_sizes(theta.size, X.shape[1], Y.shape[1])
     thetas = unpack(theta, sizes)
-    inputs, z = feedforward(thetas, X, activation)
+    inputs, z = feedforward(thetas, X, activation, masks)
 
-    cost = cross_entropy(z, Y, output) / m
-    # For both output/loss pairs the error at the output is a - y.
-    delta = output_activation(z, output)
-    delta -= Y
+    loss, delta = loss_and_error(z, Y, output)
+    cost = loss / m
     delta /= m
 
     grad = np.empty_like(theta)
     grads = unpack(grad, sizes)
     for layer in range(len(thetas) - 1, -1, -1):
         a_in = inputs[layer]
-        grads[layer][:, 1:] = delta.T @ a_in
-        grads[layer][:, 0] = delta.sum(axis=0)
+        np.matmul(delta.T, a_in, out=grads[layer][:, 1:])
+        np.sum(delta, axis=0, out=grads[layer][:, 0])
         if layer > 0:
             delta = delta @ thetas[layer][:, 1:]
-            delta *= activation_derivative(a_in, activation)
+            if masks is None:
+                _times_derivative(delta, a_in, activation)
+            else:
+                # a_in is g(z) * mask; where the mask is 0 the product below is 0
+                # whatever g'(z) is, elsewhere g(z) = a_in / mask.
+                mask = masks[layer - 1]
+                delta *= mask
+                if activation in ("relu", "leaky_relu"):
+                    _times_derivative(delta, a_in, activation)
+                else:
+                    unmasked = np.divide(a_in, mask, out=np.zeros_like(a_in), where=mask != 0)
+                    _times_derivative(delta, unmasked, activation)
 
     if lam:
         for theta_l, grad_l in zip(thetas, grads, strict=True):
@@ -250,6 +328,16 @@ def cost_and_grad(
             cost += lam / (2 * m) * float(np.sum(weights * weights))
             grad_l[:, 1:] += (lam / m) * weights
     return cost, grad
+
+
+def _times_derivative(delta: np.ndarray, a: np.ndarray, activation: str) -> None:
+    """delta *= g'(z), in place, from the activation's output a = g(z). Both (m, n)."""
+    if activation == "relu":
+        # The sign of a is all that matters: multiplying by a boolean array
+        # avoids materializing g'(z) as floats.
+        np.multiply(delta, a > 0, out=delta)
+    else:
+        delta *= activation_derivative(a, activation)
 
 
 def output_scores(
