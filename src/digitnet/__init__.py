@@ -12,11 +12,20 @@ The seed notebook's workflow, as a library::
 __version__ = "0.1.0"
 
 from digitnet.datasets import MnistData, download_mnist, load_mnist, load_sample
-from digitnet.errors import DataError, DigitnetError, DownloadError, ModelFileError
+from digitnet.errors import (
+    DataError,
+    DigitnetError,
+    DownloadError,
+    ImageError,
+    ModelFileError,
+    NoDigitError,
+)
 from digitnet.idx import read_idx, write_idx
 from digitnet.model import Network, import_seed
 from digitnet.model_io import load_model, read_seed_params, save_model
 from digitnet.network import cost_and_grad, scale_pixels
+from digitnet.prepare import prepare_digit
+from digitnet.reading import read_digit, read_number
 
 load = Network.load
 
@@ -24,8 +33,10 @@ __all__ = [
     "DataError",
     "DigitnetError",
     "DownloadError",
+    "ImageError",
     "MnistData",
     "ModelFileError",
+    "NoDigitError",
     "Network",
     "__version__",
     "cost_and_grad",
@@ -35,6 +46,9 @@ __all__ = [
     "load_mnist",
     "load_model",
     "load_sample",
+    "prepare_digit",
+    "read_digit",
+    "read_number",
     "read_idx",
     "read_seed_params",
     "save_model",

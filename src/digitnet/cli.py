@@ -46,6 +46,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port lies in 0-65535, got {value}")
+    return value
+
+
 def _non_negative_float(text: str) -> float:
     try:
         value = float(text)
@@ -548,6 +558,167 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- predict, serve ----------------------------------------------------------------------
+
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm"}
+)
+
+
+def _expand_inputs(specs: Sequence[str]) -> list[tuple[str, str | None]]:
+    """(path, error) for each input: files as given, directories walked (image files
+    only, sorted), globs expanded; an input that matches nothing carries an error."""
+    import glob
+
+    found: list[tuple[str, str | None]] = []
+    for spec in specs:
+        path = Path(spec)
+        if path.is_dir():
+            files = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            )
+            if not files:
+                found.append((spec, "the directory holds no image files"))
+            found.extend((f, None) for f in files)
+        elif path.exists() or not any(char in spec for char in "*?["):
+            found.append((spec, None))
+        else:
+            matches = sorted(m for m in glob.glob(spec, recursive=True) if Path(m).is_file())
+            if not matches:
+                found.append((spec, "no file matches this pattern"))
+            found.extend((m, None) for m in matches)
+    return found
+
+
+def _write_input_image(
+    directory: Path, index: int, path: str, image: Any, part: int | None
+) -> None:
+    from PIL import Image
+
+    from digitnet._files import atomic_write
+
+    stem = Path(path).stem or "image"
+    name = f"{index:05d}-{stem}" + ("" if part is None else f"-{part}") + ".png"
+    with atomic_write(directory / name) as handle:
+        Image.fromarray(image).save(handle, format="PNG")
+
+
+def _digit_text(reading: Any, top: int) -> str:
+    return "  ".join(f"{d} {_percent(p):>7}" for d, p in reading.top(top))
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from digitnet import prepare, reading
+
+    net = digitnet.Network.load(args.model)
+    inputs = _expand_inputs(args.images)
+    failed = 0
+    bar = tqdm(total=len(inputs), unit="image", disable=None if not args.quiet else True)
+
+    def report_error(path: str, message: str) -> None:
+        nonlocal failed
+        failed += 1
+        if args.json:
+            print(json.dumps({"path": path, "error": message}), flush=True)
+        else:
+            bar.write(f"digitnet predict: error: {path}: {message}", file=sys.stderr)
+
+    def message_of(exc: Exception, path: str) -> str:
+        text = str(exc)
+        return text[len(path) + 2 :] if text.startswith(f"{path}: ") else text
+
+    width = max((len(p) for p, _ in inputs), default=0)
+    # One batch of prepared 28x28 images at a time: memory stays constant however many files.
+    for start in range(0, len(inputs), args.batch_size):
+        batch = inputs[start : start + args.batch_size]
+        ready: list[tuple[int, str, Any]] = []
+        for offset, (path, error) in enumerate(batch):
+            index = start + offset
+            if error is not None:
+                report_error(path, error)
+                continue
+            try:
+                if args.number:
+                    result: Any = reading.read_number(path, net, not args.keep_strokes)
+                else:
+                    result = prepare.prepare_digit(path, normalize_stroke=not args.keep_strokes)
+            except (DigitnetError, OSError) as exc:
+                report_error(path, message_of(exc, path))
+                continue
+            ready.append((index, path, result))
+        if not args.number and ready:
+            images = np.stack([image for _, _, image in ready])
+            ready = [
+                (index, path, reading.DigitReading(digit, proba, image))
+                for (index, path, image), (digit, proba) in zip(
+                    ready, reading.classify(images, net), strict=True
+                )
+            ]
+        for index, path, result in ready:
+            if args.show_input is not None:
+                if args.number:
+                    for part, digit in enumerate(result.digits):
+                        _write_input_image(args.show_input, index, path, digit.image, part)
+                else:
+                    _write_input_image(args.show_input, index, path, result.image, None)
+            if args.json:
+                print(json.dumps({"path": path, **result.as_dict()}), flush=True)
+            elif args.number:
+                parts = ", ".join(f"{d.digit} {_percent(d.confidence)}" for d in result.digits)
+                bar.write(f"{path:<{width}}  {result.number}  ({parts})")
+            else:
+                bar.write(f"{path:<{width}}  {_digit_text(result, args.top)}")
+        bar.update(len(batch))
+    bar.close()
+    if failed:
+        print(
+            f"digitnet predict: {failed} of {len(inputs)} inputs could not be read",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from digitnet.server import create_app
+    except ImportError as exc:
+        raise DigitnetError(
+            f"the web page needs FastAPI and uvicorn ({exc.name} is missing); "
+            "install them with: pip install 'digitnet[serve]'"
+        ) from None
+    import socket
+
+    net = digitnet.Network.load(args.model)
+    with socket.socket() as probe:  # a clear error now, rather than uvicorn's log line later
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise DigitnetError(
+                f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+                "choose another --port or --host"
+            ) from None
+    app = create_app(net, model_path=str(args.model))
+    try:
+        from threadpoolctl import threadpool_limits
+
+        # One image's forward pass is a few microseconds of BLAS: helper threads only
+        # spin and steal the cores that serve other requests (measured: 6.0 ms of CPU per
+        # request with OpenBLAS's threads, 3.5 ms without; bench/reading.py).
+        threadpool_limits(1)
+    except ImportError:
+        pass
+    _say(f"digitnet: serving {args.model} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 # --- the parser -------------------------------------------------------------------------
 
 DATA_HELP = (
@@ -697,6 +868,59 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="picture to write, .png or .svg (default: KIND.png)",
     )
+
+    predict = command(
+        "predict",
+        cmd_predict,
+        "Read the digit (or, with --number, the number) in each image. Exit status 2 "
+        "if any input could not be read; the others are still read.",
+    )
+    predict.add_argument(
+        "images", nargs="+", metavar="IMAGE", help="image files, directories or glob patterns"
+    )
+    predict.add_argument(
+        "--model", type=Path, default=Path(DEFAULT_MODEL), help=f"default: {DEFAULT_MODEL}"
+    )
+    predict.add_argument(
+        "--number", action="store_true", help="read several digits written in one row"
+    )
+    predict.add_argument(
+        "--json", action="store_true", help="print one JSON object per line for each image"
+    )
+    predict.add_argument(
+        "--top", type=_positive_int, default=1, help="show the K most probable digits (default: 1)"
+    )
+    predict.add_argument(
+        "--show-input",
+        type=Path,
+        metavar="DIR",
+        help="write the 28x28 images the network saw into DIR",
+    )
+    predict.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=256,
+        help="images prepared and read per forward pass (default: 256)",
+    )
+    predict.add_argument(
+        "--keep-strokes",
+        action="store_true",
+        help="keep strokes as drawn (no stroke width normalization)",
+    )
+    predict.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    serve = command(
+        "serve",
+        cmd_serve,
+        "Serve the page to draw digits on, and the JSON API, with a model loaded once.",
+    )
+    serve.add_argument(
+        "--model", type=Path, default=Path(DEFAULT_MODEL), help=f"default: {DEFAULT_MODEL}"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     return parser
 
 

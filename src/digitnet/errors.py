@@ -19,3 +19,19 @@ class ModelFileError(DigitnetError):
 
 class DownloadError(DataError):
     """MNIST could not be downloaded (offline, or every mirror failed)."""
+
+
+class ImageError(DigitnetError):
+    """An input image cannot be read: not an image, damaged, or too large."""
+
+
+class ImageTooLargeError(ImageError):
+    """An image's dimensions exceed the limit (a decompression bomb, or simply too big)."""
+
+
+class NotAnImageError(ImageError):
+    """The data is not in any image format Pillow can read (or is empty)."""
+
+
+class NoDigitError(DigitnetError):
+    """An image holds no ink: blank, uniform, or only noise. Never guessed."""
