@@ -199,3 +199,18 @@ def test_a_declared_oversize_upload_is_refused_before_it_is_read(trained_model) 
     }  # fmt: skip
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 413
+
+
+def test_the_page_links_to_the_model_report(client) -> None:
+    assert 'href="/report"' in client.get("/").text
+    first = client.get("/report")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    assert "784-128-10" in first.text and "<img" in first.text
+    assert client.get("/report").text == first.text  # drawn once, then kept
+
+
+def test_a_report_written_beside_the_model_is_served(trained_model, tmp_path) -> None:
+    model_path = trained_model.save(tmp_path / "m.npz")
+    (tmp_path / "m.html").write_text("<!doctype html><title>written by train</title>")
+    client = TestClient(create_app(trained_model, str(model_path)))
+    assert "written by train" in client.get("/report").text

@@ -26,7 +26,7 @@ import anyio
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,6 +38,7 @@ from digitnet.errors import (
     NotAnImageError,
 )
 from digitnet.model import Network
+from digitnet.report import render_report, report_path_for
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 STATIC = Path(__file__).with_name("static")
@@ -322,6 +323,27 @@ def create_app(model: Network, model_path: str | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    rendered_report: dict[str, str] = {}
+
+    @app.get("/report", summary="The model's HTML report", response_class=HTMLResponse)
+    async def model_report() -> Response:
+        # `digitnet train` writes the report beside the model; serve that while it is
+        # current, else draw one from the metrics stored in the model file, once.
+        if model_path is not None:
+            written = report_path_for(model_path)
+            model_file = Path(model_path)
+            if (
+                written.is_file()
+                and model_file.is_file()
+                and written.stat().st_mtime >= model_file.stat().st_mtime
+            ):
+                return FileResponse(written, media_type="text/html")
+        if "html" not in rendered_report:
+            rendered_report["html"] = await run_in_threadpool(
+                lambda: render_report(model, None, model_path=model_path)
+            )
+        return HTMLResponse(rendered_report["html"])
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
