@@ -10,14 +10,7 @@ import pytest
 
 from digitnet import network
 
-
-def numerical_gradient(fun, theta, eps=1e-6):
-    grad = np.empty_like(theta)
-    for i in range(theta.size):
-        step = np.zeros_like(theta)
-        step[i] = eps
-        grad[i] = (fun(theta + step) - fun(theta - step)) / (2 * eps)
-    return grad
+from .test_network import numerical_gradient
 
 
 def problem(sizes, m=7, seed=1):

@@ -36,24 +36,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _whole_number(
+    low: int, high: int | None = None, what: str = "a whole number"
+) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high], described as ``what``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be {what} {low}-{high}, got {value}")
+        return value
+
+    return parse
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port lies in 0-65535, got {value}")
-    return value
+_positive_int = _whole_number(1)
+_port = _whole_number(0, 65535, "a port number")
+_digit = _whole_number(0, 9, "a digit")
 
 
 def _non_negative_float(text: str) -> float:
@@ -437,16 +441,6 @@ def cmd_import_seed(args: argparse.Namespace) -> int:
 
 
 # --- show, report, plot -----------------------------------------------------------------
-
-
-def _digit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a digit 0-9, got {text!r}") from None
-    if not 0 <= value <= 9:
-        raise argparse.ArgumentTypeError(f"must be a digit 0-9, got {value}")
-    return value
 
 
 def _grid_count(text: str) -> int:
