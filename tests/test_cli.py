@@ -140,16 +140,26 @@ def test_ctrl_c_during_training_keeps_the_best_parameters(mnist_dir, tmp_path):
     import signal
     import time
 
+    # Random labels on noise: nothing to converge to soon, so training is still running
+    # when the signal comes, however fast the machine.
+    from digitnet.idx import write_idx
+
+    rng = np.random.default_rng(0)
+    write_idx(
+        mnist_dir / "train-images-idx3-ubyte.gz",
+        rng.integers(0, 256, (2000, 28, 28), dtype=np.uint8),
+    )
+    write_idx(mnist_dir / "train-labels-idx1-ubyte.gz", rng.integers(0, 10, 2000, dtype=np.uint8))
     model = tmp_path / "interrupted.npz"
     proc = subprocess.Popen(
         [sys.executable, "-m", "digitnet", "train", "--data", str(mnist_dir), "--hidden", "64",
-         "--max-iter", "100000", "--lambda", "0", "--out", str(model), "--quiet"],
+         "--max-iter", "100000", "--lambda", "1", "--out", str(model), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     lines = []
     while not any(line.startswith("training") for line in lines):
         lines.append(proc.stdout.readline())
-    time.sleep(1.5)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
