@@ -244,7 +244,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     _say(f"test accuracy:  {_percent(test_metrics['accuracy'])} ({test_metrics['n']} images)")
     path = net.save(args.out)
     _say(f"saved {path}")
-    if not getattr(args, "no_report", False):
+    if not args.no_report:
         from digitnet.report import write_default_report
 
         _say(f"report {write_default_report(net, data, path)}")
