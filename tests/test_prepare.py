@@ -139,6 +139,34 @@ def test_clean_and_shadowed_sheets_give_the_same_digit() -> None:
     assert np.abs(a.astype(int) - b).mean() < 8
 
 
+def test_a_marker_stroke_wider_than_the_lighting_window_keeps_its_core() -> None:
+    # A fat marker 8 on grainy paper: its loops are wider than the grey opening's
+    # window, which alone would take their cores for light and hollow them out.
+    rng = np.random.default_rng(1)
+    ink = np.asarray(render(8, size=(240, 240), width=70, box=(40, 30, 200, 210)), np.float32)
+    photo = np.clip(np.where(ink < 128, 40, 230) + rng.normal(0, 3, ink.shape), 0, 255)
+    inked = prepare.ink_bright(photo.astype(np.uint8).astype(np.float32))
+    core = ndimage.binary_erosion(ink < 128, iterations=15)
+    assert core.sum() > 200
+    opened = inked - ndimage.grey_opening(inked, size=(60, 60), mode="nearest")
+    assert np.median(opened[core]) < 100  # the opening alone hollows the stroke out
+
+    out = prepare.ink_image(photo.astype(np.uint8))
+    assert np.median(out[core]) == 255  # the stroke keeps a solid core
+    assert out[ink >= 250].max() == 0  # and the paper is still clean
+
+
+def test_smooth_paper_fits_the_light_and_leaves_the_ink_out() -> None:
+    rng = np.random.default_rng(2)
+    y, x = np.mgrid[0:64, 0:64] / 63
+    light = 30 + 40 * x + 25 * (y - 0.5) ** 2
+    small = light + rng.normal(0, 1, light.shape)
+    small[20:50, 10:40] = 220  # a broad patch of ink, covering a fifth of the image
+    surface, spread = prepare.smooth_paper(small.astype(np.float32))
+    assert np.abs(surface - light).max() < 2
+    assert 0.7 < spread < 1.3
+
+
 def test_anti_aliased_edges_stay_grey() -> None:
     out = prepare.prepare_digit(render(8, width=14))
     grey = (out > 0) & (out < 255)
