@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import platform
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -49,6 +50,19 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores; Python {sys.version.split()[0]}, "
         f"NumPy {np.__version__}{blas}"
     )
+
+
+def code_version() -> str:
+    """The commit the benchmark ran on, marked "+changes" if the tree had edits."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--", "src", "bench") else "")
 
 
 def today() -> str:

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _results import machine, today, write_section
+from _results import code_version, machine, today, write_section
 from PIL import Image
 
 import digitnet
@@ -286,7 +286,7 @@ def render_section(store: dict) -> str:
         lines += [
             f"**Latency** of reading one digit from PNG bytes (280x280 dark-on-white, decode + "
             f"prepare + forward), one at a time, {lat['n']} reads, model {lat['model']}. "
-            f"{lat['when']}; {lat['machine']}; `{lat['command']}`",
+            f"{lat['when']}, code {lat.get('code', '?')}; {lat['machine']}; `{lat['command']}`",
             "",
             "| p50 | p99 | of which prepare (p50) | forward (p50) | target |",
             "| --- | --- | --- | --- | --- |",
@@ -301,7 +301,8 @@ def render_section(store: dict) -> str:
             f"{api['server']}) serving model {api['model']}, and {api['requests']} "
             f"`POST /api/predict` multipart uploads of 280x280 PNGs from {api['clients']} "
             "concurrent keep-alive connections, sent by this script's asyncio client, which "
-            f"shares the machine's cores with the server. {api['when']}; `{api['command']}`",
+            f"shares the machine's cores with the server. {api['when']}, code "
+            f"{api.get('code', '?')}; `{api['command']}`",
             "",
             "| requests/s | p50 | p99 | errors | target |",
             "| --- | --- | --- | --- | --- |",
@@ -329,7 +330,7 @@ def render_section(store: dict) -> str:
                 cells = " | ".join(f"{100 * a:.1f}%" for a in row)
                 lines.append(
                     f"| {run['model']} | {normalize} | {cells} | **{100 * np.mean(row):.1f}%** "
-                    f"| {run['when']} |"
+                    f"| {run['when']}, code {run.get('code', '?')} |"
                 )
         lines += [
             "",
@@ -348,10 +349,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--skip", nargs="*", default=[], choices=["latency", "api", "foreign"])
     parser.add_argument("--note", help="a sentence for the section, e.g. how the models were made")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget the parts measured before (older code or models); start the section anew",
+    )
     args = parser.parse_args()
     import json
 
-    store = json.loads(STORE.read_text()) if STORE.exists() else {}
+    store = json.loads(STORE.read_text()) if STORE.exists() and not args.fresh else {}
     if args.note:
         store["note"] = args.note
     models = {str(p): digitnet.Network.load(p) for p in args.model}
@@ -361,7 +367,7 @@ def main() -> None:
     command = "flock /work/bench.lock env PYTHONPATH=src python bench/reading.py " + " ".join(
         f"--model {shown_path(p)}" for p in args.model
     )
-    stamp = {"when": today(), "machine": machine(), "command": command}
+    stamp = {"when": today(), "machine": machine(), "command": command, "code": code_version()}
     if "latency" not in args.skip:
         lat = latency(first, pngs, args.repeat)
         print("latency", lat, flush=True)
@@ -379,6 +385,7 @@ def main() -> None:
             runs[shown_path(Path(name))] = {
                 "model": describe(models[name], Path(name)),
                 "when": today(),
+                "code": stamp["code"],
                 "accuracy": {
                     ("on" if normalize else "off"): {
                         stroke: accs[(stroke, normalize)] for stroke in STROKES
