@@ -19,10 +19,11 @@ The steps, each a small function (applied in this order by :func:`prepare_digit`
    border; if it is light (dark ink on paper), the image is inverted so that ink
    is bright, as in MNIST.
 4. :func:`suppress_background` -- uneven lighting removed (a grey opening
-   estimates the background), noise cut off at a floor estimated from the
-   background (Otsu's threshold separates ink from background), contrast
-   stretched so the stroke core is 255, with the anti-aliased edges kept grey;
-   specks much smaller than the digit removed.
+   estimates the background, capped by a robust quadratic fit of the paper so
+   that a marker's wide stroke is not taken for light), noise cut off at a
+   floor estimated from the background (Otsu's threshold separates ink from
+   background), contrast stretched so the stroke core is 255, with the
+   anti-aliased edges kept grey; specks much smaller than the digit removed.
 5. :func:`crop_to_ink` -- the ink's bounding box.
 6. :func:`normalize_stroke_width` -- optional: thin strokes thickened and fat
    ones thinned toward MNIST's typical width.
