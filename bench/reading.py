@@ -21,8 +21,14 @@ Run (heavy: wrap it in the shared lock)::
    (70-180 px, square as the data is) and off-centre on a 240x240 sheet, saved as
    PNG -- then read through the full path, ``digitnet.read_digit(png_bytes, model)``.
    Accuracy per stroke width and overall, with and without stroke width normalization.
+4. Foreign numbers: 300 numbers of 2 to 5 ``load_digits`` digits (medium strokes),
+   written in a row on one photo as in 3, each digit 60-120 px with its own jitter of
+   size and height, the gaps between neighbours' ink from -8% (overlapping columns,
+   strokes often touching) to +20% of a digit's height; read by
+   ``digitnet.read_number``: the share of numbers read exactly, of numbers cut into
+   the right count of digits, and of digits read right where the count was right.
 
-Every model named is measured on 3; 1 and 2 use the first.
+Every model named is measured on 3 and 4; 1 and 2 use the first.
 """
 
 from __future__ import annotations
@@ -207,24 +213,66 @@ def throughput(model_path: Path, pngs: list[bytes], n_requests: int, clients: in
 STROKES = {"thick": 0.25, "medium": 0.45, "thin": 0.65}
 
 
-def person_image(digit8: np.ndarray, level: float, rng: np.random.Generator) -> np.ndarray:
-    """An (8, 8) load_digits digit (0-16) as a photo of ink on paper: (240, 240) uint8."""
-    # A blank cell of margin, so that strokes reaching the 8x8 box's edge end round
-    # instead of being cut flat by it.
+def digit_strokes(digit8: np.ndarray, level: float, side: int) -> np.ndarray:
+    """An (8, 8) load_digits digit (0-16) as pen strokes: (side, side) float32, ink 1.
+
+    The 8x8 box is upscaled smoothly and cut at ``level`` (a fraction of the darkest),
+    then brought to ``side`` px with anti-aliased edges; the ink fills about the middle
+    80% of the square (a margin of one blank cell of the 8x8 grid on each side).
+    """
+    # The blank margin lets strokes that reach the 8x8 box's edge end round instead of
+    # being cut flat by it.
     padded = np.pad(digit8 / 16, 1).astype(np.float32)
     smooth = np.asarray(Image.fromarray(padded, "F").resize((120, 120), Image.Resampling.LANCZOS))
     strokes = Image.fromarray(((smooth > level) * 255).astype(np.uint8))
-    # The 8x8 digits were size-normalized to fill their square box (their writers'
-    # proportions are gone), so they are drawn square, as the data holds them; the
-    # digit is 70-180 px, its margin included 1.25 times that.
-    height = width = int(round(1.25 * rng.integers(70, 181)))
-    strokes = strokes.resize((width, height), Image.Resampling.BILINEAR)  # anti-aliased edges
-    sheet = np.zeros((240, 240), np.float32)
-    top, left = int(rng.integers(0, 241 - height)), int(rng.integers(0, 241 - width))
-    sheet[top : top + height, left : left + width] = np.asarray(strokes, np.float32) / 255
+    strokes = strokes.resize((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(strokes, np.float32) / 255
+
+
+def on_paper(sheet: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ink coverage (0-1) as a photo of dark ink on light paper with grain: uint8."""
     paper, ink = rng.uniform(215, 245), rng.uniform(15, 60)
     photo = paper - sheet * (paper - ink) + rng.normal(0, 3, sheet.shape)
     return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def person_image(digit8: np.ndarray, level: float, rng: np.random.Generator) -> np.ndarray:
+    """An (8, 8) load_digits digit (0-16) as a photo of ink on paper: (240, 240) uint8."""
+    # The 8x8 digits were size-normalized to fill their square box (their writers'
+    # proportions are gone), so they are drawn square, as the data holds them; the
+    # digit is 70-180 px, its margin included 1.25 times that.
+    side = int(round(1.25 * rng.integers(70, 181)))
+    sheet = np.zeros((240, 240), np.float32)
+    top, left = int(rng.integers(0, 241 - side)), int(rng.integers(0, 241 - side))
+    sheet[top : top + side, left : left + side] = digit_strokes(digit8, level, side)
+    return on_paper(sheet, rng)
+
+
+def number_image(digits8: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """A row of (8, 8) load_digits digits written as one number on paper: (H, W) uint8.
+
+    Each digit is 60-120 px tall (one size per number, each digit within 10% of it)
+    and moved up or down by up to 8% of it; the horizontal gap between neighbours'
+    ink is -8% to +20% of the size: below 0 their columns overlap and the strokes
+    often touch.
+    """
+    size = int(rng.integers(60, 121))
+    inks = []
+    for digit8 in digits8:
+        strokes = digit_strokes(digit8, STROKES["medium"], int(round(size * rng.uniform(0.9, 1.1))))
+        columns = np.flatnonzero(strokes.max(axis=0) > 0)
+        inks.append(strokes[:, columns[0] : columns[-1] + 1])
+    gaps = [int(round(size * rng.uniform(-0.08, 0.2))) for _ in digits8[1:]]
+    height, margin = int(1.6 * size), size // 2
+    width = 2 * margin + sum(ink.shape[1] for ink in inks) + sum(gaps)
+    sheet = np.zeros((height, width), np.float32)
+    left = margin
+    for i, ink in enumerate(inks):
+        top = (height - ink.shape[0]) // 2 + int(round(size * rng.uniform(-0.08, 0.08)))
+        region = sheet[top : top + ink.shape[0], left : left + ink.shape[1]]
+        np.maximum(region, ink, out=region)
+        left += ink.shape[1] + (gaps[i] if i < len(gaps) else 0)
+    return on_paper(sheet, rng)
 
 
 def foreign(models: dict[str, digitnet.Network]) -> dict:
@@ -251,6 +299,43 @@ def foreign(models: dict[str, digitnet.Network]) -> dict:
             out.mkdir(exist_ok=True)
             Image.fromarray(sample).save(out / "foreign-sample.png")
     return {"n": len(y), "results": results}
+
+
+def foreign_numbers(models: dict[str, digitnet.Network], n: int = 300) -> dict:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    rng = np.random.default_rng(7)
+    cases = []
+    for _ in range(n):
+        chosen = rng.choice(len(digits.target), size=int(rng.integers(2, 6)), replace=False)
+        truth = "".join(str(d) for d in digits.target[chosen])
+        cases.append((png(number_image(list(digits.images[chosen]), rng)), truth))
+    results = {}
+    for name, model in models.items():
+        exact = right_count = digits_right = digits_counted = failed = 0
+        for data, truth in cases:
+            try:
+                number = reading.read_number(data, model).number
+            except digitnet.DigitnetError:
+                failed += 1
+                continue
+            exact += number == truth
+            if len(number) == len(truth):
+                right_count += 1
+                digits_counted += len(truth)
+                digits_right += sum(a == b for a, b in zip(number, truth, strict=True))
+        results[name] = {
+            "exact": exact / n,
+            "right_count": right_count / n,
+            "digit_accuracy": digits_right / max(1, digits_counted),
+            "failed": failed,
+        }
+    sample = number_image(list(digits.images[[3, 1, 4, 1, 5]]), np.random.default_rng(0))
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    Image.fromarray(sample).save(out / "foreign-number-sample.png")
+    return {"n": n, "results": results}
 
 
 def shown_path(path: Path) -> str:
@@ -337,6 +422,33 @@ def render_section(store: dict) -> str:
             "Command: `env PYTHONPATH=src python bench/reading.py --model M --skip latency api` "
             "(accuracy does not depend on the machine's load). A sample of the rendered "
             "digits is written to `bench/out/foreign-sample.png`.",
+            "",
+        ]
+    number_runs = store.get("numbers", {})
+    if number_runs:
+        n = next(iter(number_runs.values()))["n"]
+        lines += [
+            f"**Foreign numbers**: {n} numbers of 2 to 5 `load_digits` digits (medium strokes) "
+            "written in a row on one photo, each digit 60-120 px with its own jitter of size "
+            "and height, the gap between neighbours' ink -8% to +20% of a digit's height (in "
+            "90 of the 300 numbers some digits touch); read by `read_number` (segmentation, "
+            "then each digit prepared and read). A sample is written to "
+            "`bench/out/foreign-number-sample.png`.",
+            "",
+            "| model | numbers read exactly | cut into the right count of digits "
+            "| digits right, where the count was | no digit found | measured |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for run in number_runs.values():
+            lines.append(
+                f"| {run['model']} | **{100 * run['exact']:.1f}%** | "
+                f"{100 * run['right_count']:.1f}% | {100 * run['digit_accuracy']:.1f}% | "
+                f"{run['failed']} | {run['when']}, code {run.get('code', '?')} |"
+            )
+        lines += [
+            "",
+            "Command: `env PYTHONPATH=src python bench/reading.py --model M --skip latency api "
+            "foreign`.",
         ]
     return "\n".join(lines)
 
@@ -347,7 +459,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["latency", "api", "foreign"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["latency", "api", "foreign", "numbers"]
+    )
     parser.add_argument("--note", help="a sentence for the section, e.g. how the models were made")
     parser.add_argument(
         "--fresh",
@@ -392,6 +506,18 @@ def main() -> None:
                     }
                     for normalize in (True, False)
                 },
+            }
+    if "numbers" not in args.skip:
+        result = foreign_numbers(models)
+        print("numbers", result, flush=True)
+        runs = store.setdefault("numbers", {})
+        for name, figures in result["results"].items():
+            runs[shown_path(Path(name))] = {
+                "model": describe(models[name], Path(name)),
+                "when": today(),
+                "code": stamp["code"],
+                "n": result["n"],
+                **figures,
             }
     STORE.parent.mkdir(exist_ok=True)
     STORE.write_text(json.dumps(store, indent=1))
