@@ -70,6 +70,62 @@ def test_touching_digits_are_split(trained_model) -> None:
     assert digitnet.read_number(sheet, trained_model).number == "357"
 
 
+def placed(placements, size=(100, 150), width=14) -> Image.Image:
+    """Digits drawn on one sheet, each (digit, left) in a size[0] x size[1] cell at that x."""
+    sheet = Image.new("L", (max(left for _, left in placements) + size[0] + 40, size[1] + 40), 255)
+    for digit, left in placements:
+        box = (left, 20, left + size[0], 20 + size[1])
+        sheet = ImageChops.darker(sheet, render(digit, size=sheet.size, width=width, box=box))
+    return sheet
+
+
+@pytest.mark.parametrize(
+    ("placements", "number"),
+    [
+        ([(3, 20), (5, 140), (4, 260), (7, 310)], "3547"),
+        ([(6, 20), (9, 140), (2, 260), (3, 300)], "6923"),
+    ],
+)
+def test_touching_digits_that_width_alone_misses_are_split_by_the_network(
+    trained_model, placements, number
+) -> None:
+    from digitnet import prepare, segment
+
+    sheet = placed(placements)
+    ink = prepare.ink_image(sheet, working_side=reading.NUMBER_WORKING_SIDE)
+    assert len(segment.pieces(ink)[1]) == 3  # the last two digits touch
+    last = segment.segment_groups(ink)[-1]
+    # By width alone the pair passes for one broad digit...
+    assert last.counts()[0] == 1 and 2 in last.counts()
+    assert len(segment.segment_digits(ink)) == 3
+    # ...but read both ways, two digits explain it better.
+    assert digitnet.read_number(sheet, trained_model).number == number
+
+
+def test_count_score_weighs_confidence_against_width() -> None:
+    # Two parts read with confidence beat one part read with doubt...
+    assert reading.count_score(np.array([0.95, 0.9]), 1.5) > reading.count_score(
+        np.array([0.3]), 1.5
+    )
+    # ...but not when the width says one digit: splitting must earn its place.
+    assert reading.count_score(np.array([0.95, 0.9]), 1.0) < reading.count_score(
+        np.array([0.7]), 1.0
+    )
+
+
+@pytest.mark.parametrize("broad", [0, 2, 3, 4, 5, 6, 7, 8, 9])
+def test_a_broad_single_digit_beside_narrow_ones_is_not_split(trained_model, broad) -> None:
+    from digitnet import prepare, segment
+
+    sheet = Image.new("L", (570, 190), 255)
+    for digit, left, width in [(3, 20, 100), (5, 140, 100), (broad, 260, 150)]:
+        box = (left, 20, left + width, 170)
+        sheet = ImageChops.darker(sheet, render(digit, size=sheet.size, width=14, box=box))
+    ink = prepare.ink_image(sheet, working_side=reading.NUMBER_WORKING_SIDE)
+    assert 2 in segment.segment_groups(ink)[-1].counts()  # its width allows two digits
+    assert len(digitnet.read_number(sheet, trained_model).digits) == 3
+
+
 def test_broken_strokes_are_merged(trained_model) -> None:
     sheet = np.asarray(row([7, 1, 8]), np.uint8).copy()
     # A break straight through the 8's waist and across the 7's stem: each breaks in two.

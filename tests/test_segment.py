@@ -67,3 +67,22 @@ def test_segment_digits_keeps_only_each_digits_own_pixels() -> None:
     parts = segment.segment_digits(ink)
     assert [p.box for p in parts] == [(5, 5, 45, 25), (5, 40, 45, 60)]
     assert all(p.ink.shape == (40, 20) and p.ink.min() == 255 for p in parts)
+
+
+def test_group_counts_start_with_the_width_rule_and_add_plausible_neighbours() -> None:
+    def counts(h, w, digit_width):
+        return segment.Group((0, 0, h, w), bar((h, w), 0, 0, h, w), digit_width).counts()
+
+    assert counts(40, 30, 30) == [1]  # one digit's width: nothing else is plausible
+    assert counts(40, 46, 30) == [1, 2]  # 1.5 digits wide, not wider than tall: one or two
+    assert counts(40, 60, 40) == [2, 1]  # wider than tall: two first, or one broad digit
+    assert counts(40, 130, 40) == [3, 4]  # 3.25 digits wide
+
+
+def test_group_split_keeps_each_parts_own_rows_and_place() -> None:
+    ink = (
+        bar((40, 44), 10, 0, 40, 20) + bar((40, 44), 0, 24, 30, 44) + bar((40, 44), 18, 20, 20, 24)
+    )
+    parts = segment.Group((100, 200, 140, 244), ink, digit_width=20).split(2)
+    # The cut goes through the middle of the thin bridge (columns 20-23).
+    assert [p.box for p in parts] == [(110, 200, 140, 222), (100, 222, 130, 244)]

@@ -3,8 +3,11 @@
 ``read_digit(source, model)`` prepares one image MNIST's way
 (:mod:`digitnet.prepare`) and classifies it; ``read_number(source, model)``
 cuts a row of digits apart (:mod:`digitnet.segment`), prepares each, reads them
-all in one forward pass and joins them left to right. ``source`` is a path, the
-bytes of an image file, a PIL image or an array of 0-255 values.
+all in one forward pass and joins them left to right. Where a group of ink may
+be one broad digit or several touching ones, each way of cutting it is read and
+the network's confidence, weighed with what the width suggests, decides
+(:func:`count_score`). ``source`` is a path, the bytes of an image file, a PIL
+image or an array of 0-255 values.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ import numpy as np
 
 from digitnet import prepare
 from digitnet.model import Network
-from digitnet.segment import segment_digits
+from digitnet.segment import check_count, segment_groups
 
 #: A number may be written small in a wide photo: keep more pixels than for one digit.
 NUMBER_WORKING_SIDE = 1024
+#: How far a group's width is trusted to tell its count of digits, in digit widths
+#: (the standard deviation of the Gaussian prior in :func:`count_score`).
+COUNT_SPREAD = 0.5
 
 
 @dataclass
@@ -98,6 +104,19 @@ def read_digit(
     return DigitReading(digit, proba, image)
 
 
+def count_score(confidences: np.ndarray, width_in_digits: float) -> float:
+    """How well reading a group as ``len(confidences)`` digits explains it: a log-probability.
+
+    confidences: (n,) the network's probability of the digit it read in each part.
+    The parts' log-probabilities are summed (each digit must be read, and more
+    parts must each earn their place), plus a Gaussian log prior on the count
+    around the group's width measured in digit widths, with COUNT_SPREAD.
+    """
+    n = len(confidences)
+    fit = float(np.sum(np.log(np.maximum(confidences, 1e-12))))
+    return fit - (n - width_in_digits) ** 2 / (2 * COUNT_SPREAD**2)
+
+
 def read_number(
     source: prepare.Source, model: Network, normalize_stroke: bool = True, name: str | None = None
 ) -> NumberReading:
@@ -107,12 +126,25 @@ def read_number(
     :class:`~digitnet.errors.NoDigitError` if no digit is found.
     """
     ink = prepare.ink_image(source, working_side=NUMBER_WORKING_SIDE, name=name)
-    segments = segment_digits(ink)
+    groups = segment_groups(ink)
+    check_count(len(groups))
+    # Every way of cutting every group, all read in one forward pass.
+    options = [(group, group.split(n)) for group in groups for n in group.counts()]
+    segments = [segment for _, parts in options for segment in parts]
     images = np.stack([prepare.mnist_from_ink(s.ink, normalize_stroke) for s in segments])
-    readings = [
+    read = iter(
         DigitReading(digit, proba, image, segment.box)
         for (digit, proba), image, segment in zip(
             classify(images, model), images, segments, strict=True
         )
-    ]
-    return NumberReading(readings, ink.shape)
+    )
+    best: dict[int, tuple[float, list[DigitReading]]] = {}
+    for group, parts in options:
+        readings = [next(read) for _ in parts]
+        width = group.ink.shape[1] / max(group.digit_width, 1.0)
+        score = count_score(np.array([r.confidence for r in readings]), width)
+        if id(group) not in best or score > best[id(group)][0]:
+            best[id(group)] = (score, readings)
+    digits = [reading for group in groups for reading in best[id(group)][1]]
+    check_count(len(digits))
+    return NumberReading(digits, ink.shape)

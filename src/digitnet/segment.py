@@ -13,7 +13,11 @@ Works on an ink image ((H, W) float, background 0, ink bright: what
    digits would meet (the gap in the column profile).
 
 :func:`segment_digits` applies all three and returns the digits left to right,
-each as an ink image holding only that digit's pixels.
+each as an ink image holding only that digit's pixels. Width alone cannot always
+tell two touching digits from one broad digit; :func:`segment_groups` stops before
+step 3 and gives each group with the counts of digits its width allows
+(:meth:`Group.counts`), so that a reader can let the network judge each way of
+cutting it (:func:`digitnet.reading.read_number` does).
 
 What it does not try: several rows of digits, slanted baselines, digits that
 overlap in x without touching (each is read as one digit), or letters.
@@ -45,6 +49,8 @@ SEVERAL = 1.7
 MIN_DIGIT_WIDTH = 0.55
 #: Most digits in one image; more is not a number but noise or text.
 MAX_DIGITS = 64
+#: A group may hold n digits if n is less than this many digit widths from its width.
+COUNT_SLACK = 1.0
 
 
 @dataclass
@@ -150,28 +156,75 @@ def split_columns(profile: np.ndarray, n: int) -> list[int]:
     return cuts
 
 
-def split_touching(ink: np.ndarray, digit_width: float) -> list[tuple[int, int]]:
-    """Column ranges of the digits in a group ((h, w) ink, background 0).
+def geometric_count(shape: tuple[int, int], digit_width: float) -> int:
+    """How many digits a group of ink of ``shape`` (h, w) holds, judged by its width alone.
 
-    A group is several digits if it is more than WIDE times as wide as tall, or
-    at least SEVERAL times ``digit_width``; it then holds ``round(w / digit_width)``
-    digits (at least 2), cut by :func:`split_columns`. Returns [(start, stop), ...]
-    column ranges, left to right.
+    Several if it is more than WIDE times as wide as tall, or at least SEVERAL times
+    ``digit_width``: then ``round(w / digit_width)``, at least 2. Else one.
     """
-    h, w = ink.shape
+    h, w = shape
     if w <= WIDE * h and w < SEVERAL * digit_width:
+        return 1
+    return max(2, int(round(w / max(digit_width, 1.0))))
+
+
+def column_ranges(ink: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """Column ranges [(start, stop), ...] cutting ``ink`` ((h, w), background 0) into
+    ``n`` digits at the gaps in its column profile (:func:`split_columns`)."""
+    w = ink.shape[1]
+    if n <= 1:
         return [(0, w)]
-    n = max(2, int(round(w / max(digit_width, 1.0))))
-    cuts = split_columns((ink > 0).sum(axis=0), n)
-    edges = [0, *cuts, w]
+    edges = [0, *split_columns((ink > 0).sum(axis=0), n), w]
     return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
 
-def segment_digits(ink: np.ndarray) -> list[Segment]:
-    """The digits of a one-row number, left to right (see the module docstring).
+def split_touching(ink: np.ndarray, digit_width: float) -> list[tuple[int, int]]:
+    """Column ranges of the digits in a group ((h, w) ink, background 0), left to right,
+    as many as :func:`geometric_count` says."""
+    return column_ranges(ink, geometric_count(ink.shape, digit_width))
+
+
+@dataclass
+class Group:
+    """Ink that is one digit or several touching ones. box: (top, left, bottom, right)
+    in the ink image; ink: only this group's pixels; digit_width: one digit's width in
+    this image (estimated from the whole row)."""
+
+    box: tuple[int, int, int, int]
+    ink: np.ndarray
+    digit_width: float
+
+    def counts(self) -> list[int]:
+        """The counts of digits this group may hold, most likely by its width first.
+
+        :func:`geometric_count`, then any other count n >= 1 less than COUNT_SLACK
+        digit widths from the group's width (a group 1.6 digits wide may be one
+        broad digit or two touching ones).
+        """
+        best = geometric_count(self.ink.shape, self.digit_width)
+        in_digits = self.ink.shape[1] / max(self.digit_width, 1.0)
+        others = [n for n in (best - 1, best + 1) if n >= 1 and abs(n - in_digits) < COUNT_SLACK]
+        return [best, *others]
+
+    def split(self, n: int) -> list[Segment]:
+        """The group cut into ``n`` digits (fewer if a cut finds no room), left to right."""
+        top, left = self.box[0], self.box[1]
+        segments = []
+        for start, stop in column_ranges(self.ink, n):
+            part = self.ink[:, start:stop]
+            rows = np.flatnonzero(part.max(axis=1) > 0)
+            if rows.size == 0:
+                continue
+            r0, r1 = int(rows[0]), int(rows[-1]) + 1
+            segments.append(Segment((top + r0, left + start, top + r1, left + stop), part[r0:r1]))
+        return segments
+
+
+def segment_groups(ink: np.ndarray) -> list[Group]:
+    """Steps 1 and 2: the groups of ink of a one-row number, left to right.
 
     ink: (H, W) float, background 0, ink bright. Raises :class:`NoDigitError` if
-    there is no ink, or more than MAX_DIGITS digits.
+    there is no ink.
     """
     labels, boxes = pieces(ink)
     groups = group_pieces(boxes)
@@ -188,22 +241,30 @@ def segment_digits(ink: np.ndarray) -> list[Segment]:
     narrow = [b[3] - b[1] for b in group_boxes if b[3] - b[1] <= WIDE * (b[2] - b[0])]
     least = MIN_DIGIT_WIDTH * float(np.median([b[2] - b[0] for b in group_boxes]))
     digit_width = max(float(np.median(narrow)) if narrow else 0.0, least)
-    segments: list[Segment] = []
+    out = []
     for members, (top, left, bottom, right) in zip(groups, group_boxes, strict=True):
         region = labels[top:bottom, left:right]
         own = np.isin(region, np.asarray(members) + 1)
         group_ink = np.where(own, ink[top:bottom, left:right], 0).astype(np.float32)
-        for start, stop in split_touching(group_ink, digit_width):
-            part = group_ink[:, start:stop]
-            rows = np.flatnonzero(part.max(axis=1) > 0)
-            if rows.size == 0:
-                continue
-            r0, r1 = int(rows[0]), int(rows[-1]) + 1
-            box = (top + r0, left + start, top + r1, left + stop)
-            segments.append(Segment(box, part[r0:r1]))
-    if len(segments) > MAX_DIGITS:
+        out.append(Group((top, left, bottom, right), group_ink, digit_width))
+    return out
+
+
+def check_count(count: int) -> None:
+    """Raise :class:`NoDigitError` if ``count`` marks are too many to be one number."""
+    if count > MAX_DIGITS:
         raise NoDigitError(
-            f"found {len(segments)} separate marks, more than {MAX_DIGITS} digits: "
+            f"found {count} separate marks, more than {MAX_DIGITS} digits: "
             "this does not look like a number written in one row"
         )
+
+
+def segment_digits(ink: np.ndarray) -> list[Segment]:
+    """The digits of a one-row number, left to right, each group cut by its width alone.
+
+    ink: (H, W) float, background 0, ink bright. Raises :class:`NoDigitError` if
+    there is no ink, or more than MAX_DIGITS digits.
+    """
+    segments = [s for group in segment_groups(ink) for s in group.split(group.counts()[0])]
+    check_count(len(segments))
     return segments
