@@ -355,7 +355,10 @@ def smooth_paper(
         paper = residual <= clip * spread
         if paper.sum() < basis.shape[1] * 4:
             break
-    surface = (_quadratic_basis(ys, xs) @ coefficients).reshape(h, w)
+    c = coefficients
+    # The same six terms over the whole grid, by broadcasting a column and a row.
+    column, row = ys[:, None], xs[None, :]
+    surface = (c[0] + c[2] * column + c[5] * column**2) + (c[1] + c[3] * row + c[4] * column) * row
     return surface.astype(np.float32), spread
 
 
@@ -383,8 +386,9 @@ def remove_lighting(ink: np.ndarray) -> np.ndarray:
     small = np.asarray(image.reduce(factor)) if factor > 1 else np.asarray(image)
     size = max(3, min(small.shape) // 4)
     background = ndimage.grey_opening(small, size=(size, size), mode="nearest")
-    surface, spread = smooth_paper(small)
-    background = np.minimum(background, surface + 3 * spread)
+    if np.ptp(background) > 2:  # a flat estimate has no stroke taken for light to undo
+        surface, spread = smooth_paper(small)
+        background = np.minimum(background, surface + 3 * spread)
     if factor > 1:
         upscaled = Image.fromarray(background, mode="F").resize(
             (ink.shape[1], ink.shape[0]), Image.Resampling.BILINEAR
