@@ -129,7 +129,7 @@ def read_number(
     groups = segment_groups(ink)
     check_count(len(groups))
     # Every way of cutting every group, all read in one forward pass.
-    options = [(group, group.split(n)) for group in groups for n in group.counts()]
+    options = [(g, group.split(n)) for g, group in enumerate(groups) for n in group.counts()]
     segments = [segment for _, parts in options for segment in parts]
     images = np.stack([prepare.mnist_from_ink(s.ink, normalize_stroke) for s in segments])
     read = iter(
@@ -138,13 +138,13 @@ def read_number(
             classify(images, model), images, segments, strict=True
         )
     )
-    best: dict[int, tuple[float, list[DigitReading]]] = {}
-    for group, parts in options:
+    best: list[tuple[float, list[DigitReading]]] = [(-np.inf, [])] * len(groups)
+    for g, parts in options:
         readings = [next(read) for _ in parts]
-        width = group.ink.shape[1] / max(group.digit_width, 1.0)
+        width = groups[g].ink.shape[1] / max(groups[g].digit_width, 1.0)
         score = count_score(np.array([r.confidence for r in readings]), width)
-        if id(group) not in best or score > best[id(group)][0]:
-            best[id(group)] = (score, readings)
-    digits = [reading for group in groups for reading in best[id(group)][1]]
+        if score > best[g][0]:
+            best[g] = (score, readings)
+    digits = [reading for _, readings in best for reading in readings]
     check_count(len(digits))
     return NumberReading(digits, ink.shape)
