@@ -265,6 +265,10 @@ def segment_digits(ink: np.ndarray) -> list[Segment]:
     ink: (H, W) float, background 0, ink bright. Raises :class:`NoDigitError` if
     there is no ink, or more than MAX_DIGITS digits.
     """
-    segments = [s for group in segment_groups(ink) for s in group.split(group.counts()[0])]
+    segments = [
+        segment
+        for group in segment_groups(ink)
+        for segment in group.split(geometric_count(group.ink.shape, group.digit_width))
+    ]
     check_count(len(segments))
     return segments
