@@ -156,15 +156,15 @@ def test_a_marker_stroke_wider_than_the_lighting_window_keeps_its_core() -> None
     assert out[ink >= 250].max() == 0  # and the paper is still clean
 
 
-def test_smooth_paper_fits_the_light_and_leaves_the_ink_out() -> None:
-    rng = np.random.default_rng(2)
-    y, x = np.mgrid[0:64, 0:64] / 63
-    light = 30 + 40 * x + 25 * (y - 0.5) ** 2
-    small = light + rng.normal(0, 1, light.shape)
-    small[20:50, 10:40] = 220  # a broad patch of ink, covering a fifth of the image
-    surface, spread = prepare.smooth_paper(small.astype(np.float32))
-    assert np.abs(surface - light).max() < 2
-    assert 0.7 < spread < 1.3
+def test_a_hard_shadow_across_the_sheet_is_removed(trained_model) -> None:
+    # The shadow of a phone or a hand: its edge is sharp, and it reaches the frame.
+    rng = np.random.default_rng(4)
+    ink = np.asarray(render(4, size=(300, 300), width=12, box=(60, 40, 240, 260)), np.float32)
+    light = np.where(np.add.outer(np.arange(300), np.arange(300)) < 300, 235.0, 120.0)
+    photo = np.clip(np.where(ink < 128, 40, light) + rng.normal(0, 4, ink.shape), 0, 255)
+    out = prepare.ink_image(photo.astype(np.uint8))
+    assert (out[ink > 250] > 0).mean() < 0.05  # the shadowed paper is not ink
+    assert trained_model.predict(prepare.mnist_from_ink(out)[None])[0] == 4
 
 
 def test_anti_aliased_edges_stay_grey() -> None:

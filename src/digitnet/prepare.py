@@ -19,8 +19,8 @@ The steps, each a small function (applied in this order by :func:`prepare_digit`
    border; if it is light (dark ink on paper), the image is inverted so that ink
    is bright, as in MNIST.
 4. :func:`suppress_background` -- uneven lighting removed (a grey opening
-   estimates the background, capped by a robust quadratic fit of the paper so
-   that a marker's wide stroke is not taken for light), noise cut off at a
+   estimates the background, capped at the paper's level on the image's frame
+   so that a marker's wide stroke is not taken for light), noise cut off at a
    floor estimated from the background (Otsu's threshold separates ink from
    background), contrast stretched so the stroke core is 255, with the
    anti-aliased edges kept grey; specks much smaller than the digit removed.
@@ -313,55 +313,6 @@ def otsu_threshold(values: np.ndarray | None = None, hist: np.ndarray | None = N
     return float(int((best[0] + best[-1]) / 2) + 1)
 
 
-def _quadratic_basis(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The terms 1, x, y, x^2, xy, y^2 at each point of a grid: (y.size * x.size, 6)."""
-    y, x = np.meshgrid(y, x, indexing="ij")
-    return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1).reshape(-1, 6)
-
-
-def smooth_paper(
-    small: np.ndarray, clip: float = 3.0, rounds: int = 4, samples: int = 32
-) -> tuple[np.ndarray, float]:
-    """A quadratic surface fitted to the paper of a small ink-bright image, ink left out.
-
-    small: (h, w) float32, ink bright. Light across a sheet varies smoothly (a
-    gradient, vignetting), so a quadratic in x and y describes the paper; the ink
-    is bright, so the first fit takes only the pixels below Otsu's threshold, and
-    each of ``rounds`` refits the pixels at most ``clip`` robust standard deviations
-    (1.4826 MAD) above the last fit. Six terms need few points: the fit uses a grid
-    of at most ``samples`` x ``samples`` of the pixels.
-    Returns the fitted surface (h, w) float32 and the paper's robust standard deviation.
-    """
-    h, w = small.shape
-    step = max(1, -(-max(h, w) // samples))
-    ys, xs = np.linspace(-1, 1, h), np.linspace(-1, 1, w)
-    basis = _quadratic_basis(ys[::step], xs[::step])
-    values = small[::step, ::step].reshape(-1).astype(np.float64)
-    paper = values < otsu_threshold(values)
-    if paper.sum() < basis.shape[1] * 4:  # too few pixels below the threshold to fit
-        paper[:] = True
-    coefficients = np.zeros(basis.shape[1])
-    coefficients[0] = np.median(values[paper])
-    spread = 0.0
-    for _ in range(rounds):
-        # The normal equations of the least-squares fit: a 6x6 system, far cheaper than
-        # factorizing the (n, 6) basis. Solved by lstsq, because a strip one or two
-        # pixels high makes it singular (y and y^2 are then constant, like 1).
-        chosen = basis[paper]
-        normal, target = chosen.T @ chosen, chosen.T @ values[paper]
-        coefficients = np.linalg.lstsq(normal, target, rcond=None)[0]
-        residual = values - basis @ coefficients
-        spread = 1.4826 * float(np.median(np.abs(residual[paper]))) + 1e-3
-        paper = residual <= clip * spread
-        if paper.sum() < basis.shape[1] * 4:
-            break
-    c = coefficients
-    # The same six terms over the whole grid, by broadcasting a column and a row.
-    column, row = ys[:, None], xs[None, :]
-    surface = (c[0] + c[2] * column + c[5] * column**2) + (c[1] + c[3] * row + c[4] * column) * row
-    return surface.astype(np.float32), spread
-
-
 def remove_lighting(ink: np.ndarray) -> np.ndarray:
     """Subtract slowly varying background light (shadows, gradients, tinted paper).
 
@@ -369,13 +320,15 @@ def remove_lighting(ink: np.ndarray) -> np.ndarray:
     opening with a square a quarter of the shorter side: it removes every bright
     structure narrower than that (the strokes) and keeps the lighting. A marker's
     stroke can be wider than that square, and the opening would then take the
-    stroke's core for light and hollow it out; so the estimate is capped at a
-    smooth quadratic fit of the paper (:func:`smooth_paper`) plus three times the
-    paper's grain. Light varies slowly, so both run on a copy shrunk to about 64 px
-    (block means, by Pillow's ``reduce``) that is interpolated back. An image whose
-    whole frame is one grey level (a canvas, a clean scan) has no lighting to
-    remove: it is only shifted so that level is 0, which saves a quarter of the
-    preparation time. Returns (H, W) float32 >= 0, a new array.
+    stroke's core for light and hollow it out; so the estimate is capped at its
+    highest value on the image's frame. Shadows and dim light reach the picture's
+    edge, so no paper inside is darker than the darkest paper on the frame: what
+    the opening finds darker than that is ink. Light varies slowly, so the opening runs
+    on a copy shrunk to about 64 px (block means, by Pillow's ``reduce``) that is
+    interpolated back. An image whose whole frame is one grey level (a canvas, a
+    clean scan) has no lighting to remove: it is only shifted so that level is 0,
+    which saves a quarter of the preparation time. Returns (H, W) float32 >= 0, a
+    new array.
     """
     frame = border(ink)
     if frame.max() - frame.min() <= 2:
@@ -386,9 +339,7 @@ def remove_lighting(ink: np.ndarray) -> np.ndarray:
     small = np.asarray(image.reduce(factor)) if factor > 1 else np.asarray(image)
     size = max(3, min(small.shape) // 4)
     background = ndimage.grey_opening(small, size=(size, size), mode="nearest")
-    if np.ptp(background) > 2:  # a flat estimate has no stroke taken for light to undo
-        surface, spread = smooth_paper(small)
-        background = np.minimum(background, surface + 3 * spread)
+    background = np.minimum(background, border(background).max())
     if factor > 1:
         upscaled = Image.fromarray(background, mode="F").resize(
             (ink.shape[1], ink.shape[0]), Image.Resampling.BILINEAR
