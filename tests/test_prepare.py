@@ -156,6 +156,19 @@ def test_a_marker_stroke_wider_than_the_lighting_window_keeps_its_core() -> None
     assert out[ink >= 250].max() == 0  # and the paper is still clean
 
 
+def test_a_fat_stroke_filling_a_tight_crop_is_read_as_evenly_lit() -> None:
+    # A marker's 1, cropped to the stroke: every window of the lighting estimate fits
+    # inside the ink, which touches the frame, so the estimate takes it all for light.
+    rng = np.random.default_rng(0)
+    sheet = np.full((120, 60), 230.0)
+    sheet[:, 18:42] = 40
+    photo = np.clip(sheet + rng.normal(0, 3, sheet.shape), 0, 255).astype(np.uint8)
+    first_try = prepare.suppress_background(prepare.ink_bright(photo.astype(np.float32)))
+    assert not first_try.any()
+    out = prepare.ink_image(photo)  # read again as evenly lit, not "no digit found"
+    assert out[:, 20:40].min() > 200 and not out[:, :16].any() and not out[:, 44:].any()
+
+
 def test_a_hard_shadow_across_the_sheet_is_removed(trained_model) -> None:
     # The shadow of a phone or a hand: its edge is sharp, and it reaches the frame.
     rng = np.random.default_rng(4)

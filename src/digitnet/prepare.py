@@ -313,7 +313,7 @@ def otsu_threshold(values: np.ndarray | None = None, hist: np.ndarray | None = N
     return float(int((best[0] + best[-1]) / 2) + 1)
 
 
-def remove_lighting(ink: np.ndarray) -> np.ndarray:
+def remove_lighting(ink: np.ndarray, even: bool = False) -> np.ndarray:
     """Subtract slowly varying background light (shadows, gradients, tinted paper).
 
     ink: (H, W) float32, ink bright. The background is estimated by a grey
@@ -327,11 +327,11 @@ def remove_lighting(ink: np.ndarray) -> np.ndarray:
     on a copy shrunk to about 64 px (block means, by Pillow's ``reduce``) that is
     interpolated back. An image whose whole frame is one grey level (a canvas, a
     clean scan) has no lighting to remove: it is only shifted so that level is 0,
-    which saves a quarter of the preparation time. Returns (H, W) float32 >= 0, a
-    new array.
+    which saves a quarter of the preparation time; ``even=True`` treats any image so.
+    Returns (H, W) float32 >= 0, a new array.
     """
     frame = border(ink)
-    if frame.max() - frame.min() <= 2:
+    if even or frame.max() - frame.min() <= 2:
         out = np.subtract(ink, frame.min(), dtype=np.float32)
         return np.maximum(out, 0, out=out)
     factor = max(1, min(ink.shape) // 64)
@@ -349,7 +349,9 @@ def remove_lighting(ink: np.ndarray) -> np.ndarray:
     return np.maximum(out, 0, out=out)
 
 
-def suppress_background(ink: np.ndarray, min_speck: float = 0.02) -> np.ndarray:
+def suppress_background(
+    ink: np.ndarray, min_speck: float = 0.02, even_light: bool = False
+) -> np.ndarray:
     """Remove lighting and noise, stretch the contrast; (H, W) float32 0-255, background 0.
 
     ink: (H, W) float, ink bright (:func:`ink_bright`). Otsu's threshold splits the
@@ -359,9 +361,10 @@ def suppress_background(ink: np.ndarray, min_speck: float = 0.02) -> np.ndarray:
     noisy photo loses its grain. Above the floor the values are stretched so
     that the median ink pixel becomes 255 (brighter is clipped), which keeps the
     anti-aliased edges grey. Connected specks with less than ``min_speck`` of the
-    largest component's ink are removed.
+    largest component's ink are removed. ``even_light``: take the lighting as even
+    (see :func:`remove_lighting`).
     """
-    ink = remove_lighting(np.asarray(ink, dtype=np.float32))
+    ink = remove_lighting(np.asarray(ink, dtype=np.float32), even=even_light)
     if ink.max() <= 0:
         return ink
     # Every statistic comes from one histogram of whole grey levels: exact enough for
@@ -404,7 +407,12 @@ def ink_image(source: Source, **open_options: Any) -> np.ndarray:
 
     Raises :class:`NoDigitError` if nothing is left (a blank or uniform image).
     """
-    ink = suppress_background(ink_bright(to_grey(open_image(source, **open_options))))
+    bright = ink_bright(to_grey(open_image(source, **open_options)))
+    ink = suppress_background(bright)
+    if not np.any(ink > 0):
+        # The lighting estimate can take a whole digit for light: a marker's strokes
+        # filling a tight crop, touching the frame. Read it again as evenly lit.
+        ink = suppress_background(bright, even_light=True)
     if not np.any(ink > 0):
         where = open_options.get("name") or _describe(source)
         raise NoDigitError(f"no digit found in {where}: the image is blank or uniform")
