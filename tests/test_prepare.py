@@ -156,17 +156,49 @@ def test_a_marker_stroke_wider_than_the_lighting_window_keeps_its_core() -> None
     assert out[ink >= 250].max() == 0  # and the paper is still clean
 
 
-def test_a_fat_stroke_filling_a_tight_crop_is_read_as_evenly_lit() -> None:
-    # A marker's 1, cropped to the stroke: every window of the lighting estimate fits
-    # inside the ink, which touches the frame, so the estimate takes it all for light.
+def fat_one_cropped_tight() -> np.ndarray:
+    """A marker's 1 on grainy paper, cropped to the stroke: the ink crosses the frame."""
     rng = np.random.default_rng(0)
     sheet = np.full((120, 60), 230.0)
     sheet[:, 18:42] = 40
-    photo = np.clip(sheet + rng.normal(0, 3, sheet.shape), 0, 255).astype(np.uint8)
-    first_try = prepare.suppress_background(prepare.ink_bright(photo.astype(np.float32)))
-    assert not first_try.any()
-    out = prepare.ink_image(photo)  # read again as evenly lit, not "no digit found"
+    return np.clip(sheet + rng.normal(0, 3, sheet.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_fat_stroke_filling_a_tight_crop_keeps_its_core() -> None:
+    # Every window of the lighting estimate fits inside this ink, and the ink crosses
+    # the frame; the frame's paper, not its ink, caps the estimate.
+    photo = fat_one_cropped_tight()
+    inked = prepare.ink_bright(photo.astype(np.float32))
+    opened = inked - ndimage.grey_opening(inked, size=(15, 15), mode="nearest")
+    assert opened[:, 24:36].max() < 60  # the opening alone takes the stroke for light
+    out = prepare.ink_image(photo)
     assert out[:, 20:40].min() > 200 and not out[:, :16].any() and not out[:, 44:].any()
+
+
+def test_a_marker_digit_cropped_tight_keeps_solid_strokes(trained_model) -> None:
+    # A fat 8 cropped 2 px from its ink: its loops cross the frame in four places.
+    rng = np.random.default_rng(8)
+    ink = np.asarray(render(8, size=(200, 240), width=40, box=(20, 20, 180, 220)), np.float32)
+    rows, cols = np.flatnonzero(ink.min(1) < 128), np.flatnonzero(ink.min(0) < 128)
+    ink = np.pad(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 2, constant_values=255)
+    photo = np.clip(np.where(ink < 128, 40, 230) + rng.normal(0, 3, ink.shape), 0, 255)
+    out = prepare.ink_image(photo.astype(np.uint8))
+    core = ndimage.binary_erosion(ink < 128, iterations=8)
+    assert (out[core] > 200).mean() > 0.95
+    assert trained_model.predict(prepare.mnist_from_ink(out)[None])[0] == 8
+
+
+def test_if_the_lighting_estimate_takes_everything_the_image_is_read_as_evenly_lit(
+    monkeypatch,
+) -> None:
+    real = prepare.remove_lighting
+
+    def takes_everything(ink, even=False):
+        return real(ink, even) if even else np.zeros_like(ink)
+
+    monkeypatch.setattr(prepare, "remove_lighting", takes_everything)
+    out = prepare.ink_image(fat_one_cropped_tight())  # not "no digit found"
+    assert out[:, 20:40].min() > 200 and not out[:, :16].any()
 
 
 def test_a_hard_shadow_across_the_sheet_is_removed(trained_model) -> None:

@@ -321,9 +321,11 @@ def remove_lighting(ink: np.ndarray, even: bool = False) -> np.ndarray:
     structure narrower than that (the strokes) and keeps the lighting. A marker's
     stroke can be wider than that square, and the opening would then take the
     stroke's core for light and hollow it out; so the estimate is capped at its
-    highest value on the image's frame. Shadows and dim light reach the picture's
-    edge, so no paper inside is darker than the darkest paper on the frame: what
-    the opening finds darker than that is ink. Light varies slowly, so the opening runs
+    highest value on the paper of the image's frame. Shadows and dim light reach the
+    picture's edge, so no paper inside is darker than the darkest paper on the frame:
+    what the opening finds darker than that is ink. The frame's paper is the frame
+    without the pixels nearly as dark as the darkest ink (where the digit crosses
+    the frame of a tight crop). Light varies slowly, so the opening runs
     on a copy shrunk to about 64 px (block means, by Pillow's ``reduce``) that is
     interpolated back. An image whose whole frame is one grey level (a canvas, a
     clean scan) has no lighting to remove: it is only shifted so that level is 0,
@@ -339,7 +341,14 @@ def remove_lighting(ink: np.ndarray, even: bool = False) -> np.ndarray:
     small = np.asarray(image.reduce(factor)) if factor > 1 else np.asarray(image)
     size = max(3, min(small.shape) // 4)
     background = ndimage.grey_opening(small, size=(size, size), mode="nearest")
-    background = np.minimum(background, border(background).max())
+    # "Nearly as dark as the darkest ink": past three quarters of the way from the
+    # frame's median to the image's 99th percentile. (A shadow that dark on the frame
+    # does not raise the cap, and is left as a grey wash.)
+    edge, ink_level = border(small), float(np.percentile(small, 99))
+    paper_level = float(np.median(edge))
+    on_paper = edge < paper_level + 0.75 * (ink_level - paper_level)
+    if on_paper.any():
+        background = np.minimum(background, border(background)[on_paper].max())
     if factor > 1:
         upscaled = Image.fromarray(background, mode="F").resize(
             (ink.shape[1], ink.shape[0]), Image.Resampling.BILINEAR
