@@ -20,7 +20,8 @@ Run (heavy: wrap it in the shared lock)::
    medium and thin strokes), in dark ink on light paper with grain, at a random size
    (70-180 px, square as the data is) and off-centre on a 240x240 sheet, saved as
    PNG -- then read through the full path, ``digitnet.read_digit(png_bytes, model)``.
-   Accuracy per stroke width and overall, with and without stroke width normalization.
+   Accuracy per stroke width and overall, with and without stroke width normalization;
+   and again for the same digits in photos cropped tight, 3 px from the ink.
 4. Foreign numbers: 300 numbers of 2 to 5 ``load_digits`` digits (medium strokes),
    written in a row on one photo as in 3, each digit 60-120 px with its own jitter of
    size and height, the gaps between neighbours' ink from -8% (overlapping columns,
@@ -248,6 +249,14 @@ def person_image(digit8: np.ndarray, level: float, rng: np.random.Generator) -> 
     return on_paper(sheet, rng)
 
 
+def cropped_image(digit8: np.ndarray, level: float, rng: np.random.Generator) -> np.ndarray:
+    """The same as a photo cropped tight: 3 px of paper around the ink, which is 90-200 px
+    on its longer side (thick strokes then cross the frame's outer 3%)."""
+    strokes = digit_strokes(digit8, level, int(rng.integers(90, 201)))
+    rows, cols = np.flatnonzero(strokes.max(axis=1) > 0), np.flatnonzero(strokes.max(axis=0) > 0)
+    return on_paper(np.pad(strokes[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 3), rng)
+
+
 def number_image(digits8: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """A row of (8, 8) load_digits digits written as one number on paper: (H, W) uint8.
 
@@ -291,6 +300,10 @@ def foreign(models: dict[str, digitnet.Network]) -> dict:
             for name, model in models.items():
                 accuracy = float(np.mean(model.predict(prepared) == y))
                 results[name][(stroke, normalize)] = accuracy
+        rng = np.random.default_rng(10 + list(STROKES).index(stroke))
+        tight = np.stack([prepare.prepare_digit(png(cropped_image(x, level, rng))) for x in X])
+        for name, model in models.items():
+            results[name][(stroke, "tight")] = float(np.mean(model.predict(tight) == y))
         if stroke == "medium":
             sample = np.hstack(
                 [person_image(X[i], level, np.random.default_rng(i)) for i in range(8)]
@@ -417,6 +430,21 @@ def render_section(store: dict) -> str:
                     f"| {run['model']} | {normalize} | {cells} | **{100 * np.mean(row):.1f}%** "
                     f"| {run['when']}, code {run.get('code', '?')} |"
                 )
+        tight_runs = [run for run in foreign_runs.values() if "tight" in run]
+        if tight_runs:
+            lines += [
+                "",
+                "The same digits in photos cropped tight (3 px of paper around ink 90-200 px "
+                "on its longer side, so that thick strokes cross the frame), stroke "
+                "normalization on:",
+                "",
+                "| model | thick | medium | thin | all |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for run in tight_runs:
+                row = [run["tight"][stroke] for stroke in STROKES]
+                cells = " | ".join(f"{100 * a:.1f}%" for a in row)
+                lines.append(f"| {run['model']} | {cells} | **{100 * np.mean(row):.1f}%** |")
         lines += [
             "",
             "Command: `env PYTHONPATH=src python bench/reading.py --model M --skip latency api` "
@@ -506,6 +534,7 @@ def main() -> None:
                     }
                     for normalize in (True, False)
                 },
+                "tight": {stroke: accs[(stroke, "tight")] for stroke in STROKES},
             }
     if "numbers" not in args.skip:
         result = foreign_numbers(models)
