@@ -519,15 +519,18 @@ def main() -> None:
         print("api", api, flush=True)
         server = "httptools + uvloop" if _fast_server() else "h11 + asyncio"
         store["api"] = {**api, **stamp, "model": describe(first, first_path), "server": server}
+
+    def measured(name: str) -> dict:
+        """Which model a per-model result is for, and when and on which code it was made."""
+        return {"model": describe(models[name], Path(name)), "when": today(), "code": stamp["code"]}
+
     if "foreign" not in args.skip:
         result = foreign(models)
         print("foreign", result, flush=True)
         runs = store.setdefault("foreign", {})
         for name, accs in result["results"].items():
             runs[shown_path(Path(name))] = {
-                "model": describe(models[name], Path(name)),
-                "when": today(),
-                "code": stamp["code"],
+                **measured(name),
                 "accuracy": {
                     ("on" if normalize else "off"): {
                         stroke: accs[(stroke, normalize)] for stroke in STROKES
@@ -541,13 +544,7 @@ def main() -> None:
         print("numbers", result, flush=True)
         runs = store.setdefault("numbers", {})
         for name, figures in result["results"].items():
-            runs[shown_path(Path(name))] = {
-                "model": describe(models[name], Path(name)),
-                "when": today(),
-                "code": stamp["code"],
-                "n": result["n"],
-                **figures,
-            }
+            runs[shown_path(Path(name))] = {**measured(name), "n": result["n"], **figures}
     STORE.parent.mkdir(exist_ok=True)
     STORE.write_text(json.dumps(store, indent=1))
     path = write_section("reading", render_section(store))
