@@ -141,8 +141,8 @@ def read_number(
     best: list[tuple[float, list[DigitReading]]] = [(-np.inf, [])] * len(groups)
     for g, parts in options:
         readings = [next(read) for _ in parts]
-        width = groups[g].ink.shape[1] / max(groups[g].digit_width, 1.0)
-        score = count_score(np.array([r.confidence for r in readings]), width)
+        confidences = np.array([r.confidence for r in readings])
+        score = count_score(confidences, groups[g].width_in_digits)
         if score > best[g][0]:
             best[g] = (score, readings)
     digits = [reading for _, readings in best for reading in readings]

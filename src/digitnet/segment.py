@@ -194,6 +194,11 @@ class Group:
     ink: np.ndarray
     digit_width: float
 
+    @property
+    def width_in_digits(self) -> float:
+        """The group's width in digit widths (1.6: one broad digit, or two narrow ones)."""
+        return self.ink.shape[1] / max(self.digit_width, 1.0)
+
     def counts(self) -> list[int]:
         """The counts of digits this group may hold, most likely by its width first.
 
@@ -202,8 +207,8 @@ class Group:
         broad digit or two touching ones).
         """
         best = geometric_count(self.ink.shape, self.digit_width)
-        in_digits = self.ink.shape[1] / max(self.digit_width, 1.0)
-        others = [n for n in (best - 1, best + 1) if n >= 1 and abs(n - in_digits) < COUNT_SLACK]
+        width = self.width_in_digits
+        others = [n for n in (best - 1, best + 1) if n >= 1 and abs(n - width) < COUNT_SLACK]
         return [best, *others]
 
     def split(self, n: int) -> list[Segment]:
